@@ -1,0 +1,1 @@
+"""agreements — constants (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""agreements — forms (see CONVENTIONS.md section 2 for what belongs here)."""

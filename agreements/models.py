@@ -1,0 +1,1 @@
+"""agreements — models (see CONVENTIONS.md section 2 for what belongs here)."""

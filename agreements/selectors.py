@@ -1,0 +1,1 @@
+"""agreements — selectors (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""applications — views (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""applications — selectors (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""budgets — serializers (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""budgets — forms (see CONVENTIONS.md section 2 for what belongs here)."""

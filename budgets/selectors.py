@@ -1,0 +1,1 @@
+"""budgets — selectors (see CONVENTIONS.md section 2 for what belongs here)."""

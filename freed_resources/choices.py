@@ -1,0 +1,1 @@
+"""freed resources — choices (see CONVENTIONS.md section 2 for what belongs here)."""

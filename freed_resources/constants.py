@@ -1,0 +1,1 @@
+"""freed resources — constants (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,0 +1,1 @@
+"""freed resources — tasks (see CONVENTIONS.md section 2 for what belongs here)."""

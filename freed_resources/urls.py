@@ -1,0 +1,3 @@
+app_name = "freed_resources"
+
+urlpatterns: list = []

@@ -1,0 +1,25 @@
+"""API capability checks: Django model permissions, including view permission for reads.
+
+Scope is applied by the views' selectors, so an object outside scope answers 404.
+"""
+
+from rest_framework import permissions
+
+
+class ScopedModelPermissions(permissions.DjangoModelPermissions):
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        required = getattr(view, "required_permissions", None)
+        if required is not None:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(required))
+        return super().has_permission(request, view)

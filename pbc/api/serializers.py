@@ -1,0 +1,94 @@
+from rest_framework import serializers
+
+from pbc import ods
+from pbc.models import ListSize, Locality, Pct, Practice, Provider
+
+
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+class PctOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pct
+        fields = ["code", "name", "open_date", "close_date"]
+
+
+class LocalityOutputSerializer(serializers.ModelSerializer):
+    pct = serializers.CharField(source="pct.code")
+
+    class Meta:
+        model = Locality
+        fields = ["code", "name", "kind", "pct", "open_date", "close_date"]
+
+
+class PracticeOutputSerializer(serializers.ModelSerializer):
+    pct = serializers.CharField(source="pct.code")
+    locality = serializers.CharField(source="locality.code", allow_null=True, default=None)
+    current_list_size = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Practice
+        fields = [
+            "code",
+            "name",
+            "pct",
+            "locality",
+            "postcode",
+            "open_date",
+            "close_date",
+            "current_list_size",
+        ]
+
+
+class PracticeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=6)
+    name = serializers.CharField(max_length=200)
+    locality = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    open_date = serializers.DateField(required=False, allow_null=True, default=None)
+    close_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_code(self, value):
+        value = ods.normalise(value)
+        ods.validate_practice_code(value)
+        return value
+
+
+class PracticeUpdateSerializer(PracticeInputSerializer):
+    code = None
+    name = serializers.CharField(max_length=200, required=False)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    open_date = serializers.DateField(required=False, allow_null=True)
+    close_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ListSizeOutputSerializer(serializers.ModelSerializer):
+    practice = serializers.CharField(source="practice.code")
+
+    class Meta:
+        model = ListSize
+        fields = ["practice", "extract_date", "patients"]
+
+
+class ListSizeInputSerializer(serializers.Serializer):
+    practice = serializers.CharField(max_length=6)
+    extract_date = serializers.DateField()
+    patients = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class ProviderOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = ["code", "name", "open_date", "close_date"]
+
+
+class ProviderInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=3)
+    name = serializers.CharField(max_length=200)
+
+    def validate_code(self, value):
+        value = ods.normalise(value)
+        ods.validate_org3_code(value)
+        return value

@@ -1,0 +1,162 @@
+"""Organisation resources for other NHS systems, addressed by ODS code and scoped like the pages."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from pbc import selectors, services
+from pbc.api import serializers as s
+from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
+from pbc.exceptions import ApplicationError
+from pbc.filters import ListSizeFilter, LocalityFilter, PracticeFilter, ProviderFilter
+from pbc.models import ListSize, Locality, Pct, Practice, Provider
+
+
+def _home_pct(user) -> Pct:
+    pct = selectors.home_pct(user=user)
+    if pct is None:
+        raise ApplicationError("You are not a member of a PCT.")
+    return pct
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.PctOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.PctOutputSerializer, **ERRORS_READ}),
+)
+class PctViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PctOutputSerializer
+    queryset = Pct.objects.all()
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.pct_list(user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.LocalityOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.LocalityOutputSerializer, **ERRORS_READ}),
+)
+class LocalityViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.LocalityOutputSerializer
+    queryset = Locality.objects.all()
+    filterset_class = LocalityFilter
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.locality_list(user=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.PracticeOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.PracticeOutputSerializer, **ERRORS_READ}),
+    create=extend_schema(
+        request=s.PracticeInputSerializer, responses={201: s.PracticeOutputSerializer, **ERRORS_WRITE}
+    ),
+    partial_update=extend_schema(
+        request=s.PracticeUpdateSerializer, responses={200: s.PracticeOutputSerializer, **ERRORS_WRITE}
+    ),
+)
+class PracticeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PracticeOutputSerializer
+    queryset = Practice.objects.all()
+    filterset_class = PracticeFilter
+    lookup_field = "code"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.practice_list(user=self.request.user)
+
+    def _locality(self, pct: Pct, code: str | None):
+        if not code:
+            return None
+        return get_object_or_404(selectors.locality_list(user=self.request.user), pct=pct, code=code.upper())
+
+    def create(self, request, *args, **kwargs):
+        data = s.PracticeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        pct = _home_pct(request.user)
+        if Practice.objects.filter(code=values["code"]).exists():
+            raise ApplicationError(
+                f"Practice {values['code']} already exists.", {"fields": {"code": ["Already exists."]}}
+            )
+        values["locality"] = self._locality(pct, values.get("locality"))
+        practice = services.practice_create(pct=pct, actor=request.user, **values)
+        out = selectors.practice_get(user=request.user, code=practice.code)
+        return Response(s.PracticeOutputSerializer(out).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        practice = self.get_object()
+        data = s.PracticeUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "locality" in values:
+            values["locality"] = self._locality(practice.pct, values["locality"])
+        services.practice_update(practice=practice, data=values, actor=request.user)
+        return Response(
+            s.PracticeOutputSerializer(selectors.practice_get(user=request.user, code=practice.code)).data
+        )
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ListSizeOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.ListSizeOutputSerializer, **ERRORS_READ}),
+    create=extend_schema(
+        request=s.ListSizeInputSerializer, responses={201: s.ListSizeOutputSerializer, **ERRORS_WRITE}
+    ),
+)
+class ListSizeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Registered list sizes by extract date. Posting a size for an existing date replaces it."""
+
+    serializer_class = s.ListSizeOutputSerializer
+    queryset = ListSize.objects.all()
+    filterset_class = ListSizeFilter
+
+    def get_queryset(self):
+        return selectors.list_size_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = s.ListSizeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        practice = get_object_or_404(
+            selectors.practice_list(user=request.user), code=values["practice"].strip().upper()
+        )
+        size = services.list_size_record(
+            practice=practice,
+            extract_date=values["extract_date"],
+            patients=values["patients"],
+            actor=request.user,
+        )
+        return Response(s.ListSizeOutputSerializer(size).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ProviderOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.ProviderOutputSerializer, **ERRORS_READ}),
+    create=extend_schema(
+        request=s.ProviderInputSerializer, responses={201: s.ProviderOutputSerializer, **ERRORS_WRITE}
+    ),
+)
+class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ProviderOutputSerializer
+    queryset = Provider.objects.all()
+    filterset_class = ProviderFilter
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return selectors.provider_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = s.ProviderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if Provider.objects.filter(code=data.validated_data["code"]).exists():
+            raise ApplicationError("That provider already exists.", {"fields": {"code": ["Already exists."]}})
+        provider = services.provider_create(actor=request.user, **data.validated_data)
+        return Response(s.ProviderOutputSerializer(provider).data, status=status.HTTP_201_CREATED)

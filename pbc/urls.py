@@ -1,0 +1,24 @@
+"""Project URLs: pages of each app, the API under /api/v1/, its schema and docs, admin, health."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from pbc import views
+
+admin.site.site_header = "PBC Manager administration"
+admin.site.site_title = "PBC Manager"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("", include("pbc.org_urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("pbc.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]

@@ -1,0 +1,58 @@
+"""Shared fixtures: a small PCT world with two localities, practices in and out of scope, and a
+user for every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from pbc.choices import Role
+from tests.factories.pbc import LocalityFactory, PctFactory, PracticeFactory, ProviderFactory, member
+
+
+@dataclass
+class World:
+    pct: object
+    other_pct: object
+    north: object
+    south: object
+    practice: object  # in north; the practice manager's own
+    neighbour: object  # in north, another practice
+    far: object  # in south
+    foreign: object  # in another PCT
+    provider: object
+    users: dict
+
+
+PCT_ROLES = [
+    Role.PCT_FINANCE,
+    Role.PCT_INFORMATION,
+    Role.PCT_COMMISSIONING,
+    Role.PEC_MEMBER,
+    Role.BOARD_MEMBER,
+    Role.PROJECT_GROUP,
+    Role.AUDITOR,
+    Role.API_CLIENT,
+    Role.API_CLIENT_WRITE,
+]
+
+
+@pytest.fixture
+def world(db) -> World:
+    pct = PctFactory(code="5WV", name="Wessex Vale PCT")
+    other = PctFactory(code="5XX", name="Other PCT")
+    north = LocalityFactory(pct=pct, code="5WV-NORTH", name="North")
+    south = LocalityFactory(pct=pct, code="5WV-SOUTH", name="South")
+    practice = PracticeFactory(pct=pct, locality=north, code="L85001", name="Abbey Surgery")
+    neighbour = PracticeFactory(pct=pct, locality=north, code="L85002", name="Bridge Surgery")
+    far = PracticeFactory(pct=pct, locality=south, code="L85003", name="Castle Surgery")
+    foreign = PracticeFactory(pct=other, locality=LocalityFactory(pct=other, code="5XX-ONE"), code="Y99999")
+    users = {role: member(role, pct=pct, username=role.value) for role in PCT_ROLES}
+    users[Role.LOCALITY_LEAD] = member(Role.LOCALITY_LEAD, pct=pct, locality=north, username="locality_lead")
+    users[Role.PRACTICE_MANAGER] = member(
+        Role.PRACTICE_MANAGER, pct=pct, practice=practice, username="practice_manager"
+    )
+    return World(
+        pct, other, north, south, practice, neighbour, far, foreign, ProviderFactory(code="RD1"), users
+    )
