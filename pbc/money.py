@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 __all__ = [
     "PENNY",
+    "apportion_pence",
     "MoneyError",
     "format_gbp",
     "parse_pounds",
@@ -85,7 +87,9 @@ def split_pence(total: int, weights: Sequence[Decimal | int | str], *, residue_t
     """Split ``total`` pence by ``weights`` so that the parts always add up to the total.
 
     Each part is rounded half-up; the rounding residue (a penny or a few) goes to the part at index
-    ``residue_to``, so the party that takes it is always stated by the caller.
+    ``residue_to``, so the party that takes it is always stated by the caller. Meant for splits between
+    a few parties; to share an amount among many (practices, months) use :func:`apportion_pence`,
+    which never gives a negative part.
     """
     if not weights:
         raise MoneyError("Nothing to split between.")
@@ -100,4 +104,37 @@ def split_pence(total: int, weights: Sequence[Decimal | int | str], *, residue_t
         for w in dec_weights
     ]
     parts[residue_to] += total - sum(parts)
+    return parts
+
+
+def apportion_pence(*, total: int, weights: Sequence[int | Decimal | Fraction]) -> list[int]:
+    """Split ``total`` pence by ``weights`` exactly, every part ≥ 0 and within a penny of its share.
+
+    Largest remainder: each part is its exact share rounded down; the pennies left over go one each to the
+    parts with the largest fractional remainder, ties to the earlier part.
+    """
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise MoneyError("Only a whole, non-negative number of pence can be apportioned.")
+    if not weights:
+        raise MoneyError("Nothing to apportion between.")
+    fractions = [Fraction(w) for w in weights]
+    if any(w < 0 for w in fractions):
+        raise MoneyError("Apportionment weights cannot be negative.")
+    weight_sum = sum(fractions, Fraction(0))
+    if total == 0:
+        return [0] * len(fractions)
+    if weight_sum == 0:
+        raise MoneyError("Apportionment weights add up to nothing.")
+    parts: list[int] = []
+    remainders: list[Fraction] = []
+    for w in fractions:
+        quota = total * w / weight_sum
+        whole = quota.numerator // quota.denominator
+        parts.append(whole)
+        remainders.append(quota - whole)
+    left = total - sum(parts)
+    if left:
+        order = sorted(range(len(parts)), key=lambda i: (-remainders[i], i))
+        for i in order[:left]:
+            parts[i] += 1
     return parts
