@@ -36,6 +36,7 @@ class Reason(StrEnum):
     NO_OP_PRICE = "no_op_price_for_treatment_function"
     UNKNOWN_FIRST_FOLLOW_UP = "unknown_first_or_follow_up"
     NOT_ATTENDED = "did_not_attend_not_charged"
+    UNKNOWN_ATTENDANCE = "unknown_attendance_status"
     UNKNOWN_DEPARTMENT_TYPE = "unknown_ae_department_type"
     NO_TARIFF_FOR_YEAR = "no_tariff_for_year"
     # unattributed
