@@ -33,6 +33,7 @@ _WRITE_ORGANISATIONS = (
 )
 
 ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
+OUR_APPS = frozenset({"pbc", "budgets", "applications", "agreements", "freed_resources"})
 
 
 def grant(roles, perms) -> None:
@@ -57,7 +58,8 @@ def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role holding exactly the permissions in ROLE_PERMISSIONS."""
     from django.contrib.auth.models import Group, Permission
 
-    if sender is not None and sender.label != "pbc":
+    # Each app's permissions exist only once its own post_migrate has run, so sync after each of ours.
+    if sender is not None and sender.label not in OUR_APPS:
         return
     by_key = {
         f"{app}.{codename}": pk
