@@ -1,1 +1,683 @@
-"""budgets — services (see CONVENTIONS.md section 2 for what belongs here)."""
+"""Writes of the activity side: tariff versions, extract uploads, costing and publication."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from simple_history.utils import update_change_reason
+
+from budgets import costing, extract_reader, tariff_files
+from budgets.choices import TariffKind, UploadStatus
+from budgets.extract_schema import Dataset, Outcome, Reason
+from budgets.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
+from pbc.exceptions import ApplicationError
+from pbc.models import FinancialYear, Pct, Practice
+
+logger = logging.getLogger(__name__)
+
+_READERS = {
+    TariffKind.ADMITTED: tariff_files.read_admitted_tariff,
+    TariffKind.OUTPATIENT: tariff_files.read_outpatient_tariff,
+    TariffKind.AE: tariff_files.read_ae_tariff,
+    TariffKind.MFF: tariff_files.read_mff,
+}
+_COLUMNS = {
+    TariffKind.ADMITTED: tariff_files.ADMITTED_COLUMNS,
+    TariffKind.OUTPATIENT: tariff_files.OUTPATIENT_COLUMNS,
+    TariffKind.AE: tariff_files.AE_COLUMNS,
+    TariffKind.MFF: tariff_files.MFF_COLUMNS,
+}
+
+
+def _records(kind: str, frame: pd.DataFrame, version: TariffVersion) -> list:
+    model = TARIFF_MODELS[TariffKind(kind)]
+    columns = list(_COLUMNS[TariffKind(kind)])
+    clean = frame[columns].astype(object).where(frame[columns].notna(), None)
+    return [model(tariff=version, **row) for row in clean.to_dict("records")]
+
+
+@transaction.atomic
+def tariff_import(
+    *, year: FinancialYear, files: dict[str, tuple[str, bytes]], actor, reason: str = ""
+) -> TariffVersion:
+    """Import one or more tariff files for a year as a new version.
+
+    Kinds not given are carried over from the current version, so a year's tariff is always whole. A
+    year that already has a tariff needs a reason for the new version: it never changes silently.
+    """
+    if not files:
+        raise ApplicationError("Choose at least one tariff file.")
+    unknown = set(files) - set(TariffKind.values)
+    if unknown:
+        raise ApplicationError(f"Unknown tariff kind: {', '.join(sorted(unknown))}.")
+    # Parse everything first: any file at fault raises with its rows, before anything is written.
+    frames = {kind: _READERS[TariffKind(kind)](data) for kind, (_, data) in files.items()}
+    FinancialYear.objects.select_for_update().filter(pk=year.pk).first()  # one import per year at a time
+    current = TariffVersion.objects.filter(year=year, is_current=True).first()
+    if current and not reason.strip():
+        raise ApplicationError(
+            f"{year} already has a tariff (version {current.version}). Give a reason for the new version.",
+            {"fields": {"reason": ["Required when replacing a tariff."]}},
+        )
+    number = (
+        TariffVersion.objects.filter(year=year).order_by("-version").values_list("version", flat=True).first()
+        or 0
+    ) + 1
+    if current:
+        current.is_current = False
+        current._history_user = actor
+        current.save(update_fields=["is_current"])
+    version = TariffVersion(
+        year=year,
+        version=number,
+        actor=actor,
+        reason=reason.strip(),
+        files={
+            k: {"filename": name, "sha256": hashlib.sha256(data).hexdigest()}
+            for k, (name, data) in files.items()
+        },
+    )
+    version.full_clean()
+    version._history_user = actor
+    version.save()
+    counts = {}
+    for kind in TariffKind.values:
+        model = TARIFF_MODELS[TariffKind(kind)]
+        if kind in frames:
+            rows = _records(kind, frames[kind], version)
+        elif current and current.has(kind):
+            rows = list(model.objects.filter(tariff=current))
+            for row in rows:
+                row.pk, row.tariff = None, version
+            version.files[kind] = {**current.files[kind], "carried_from_version": current.version}
+        else:
+            continue
+        model.objects.bulk_create(rows, batch_size=2000)
+        counts[kind] = len(rows)
+    version.counts = counts
+    version.save(update_fields=["files", "counts"])
+    if version.reason:
+        update_change_reason(version, version.reason)
+    logger.info("tariff imported", extra={"year": year.label, "version": number, "counts": counts})
+    transaction.on_commit(lambda: _after_tariff(version.pk))
+    return version
+
+
+def _after_tariff(version_id: int) -> None:
+    from budgets.tasks import activity_recost_year_task
+
+    activity_recost_year_task.delay(version_id)
+
+
+# --- extract uploads ------------------------------------------------------------------------------------
+
+
+CHUNK_ROWS = 250_000
+PROBLEM_ROW_SAMPLE = 1_000
+_AFTER_PUBLISH: list[Callable[[int], None]] = []
+
+
+def register_after_publish(callback: Callable[[int], None]) -> None:
+    """Run ``callback(upload_id)`` after an upload's activity is published (e.g. recompute reports)."""
+    if callback not in _AFTER_PUBLISH:
+        _AFTER_PUBLISH.append(callback)
+
+
+def _salt() -> bytes:
+    return settings.PBC_PATIENT_HASH_KEY.encode()
+
+
+def _reject(exc: extract_reader.ExtractRejected) -> ApplicationError:
+    return ApplicationError(
+        str(exc.args[0]) if exc.args else "The file cannot be read.", getattr(exc, "extra", {}) or {}
+    )
+
+
+def _check_period(path, dataset: Dataset, year: FinancialYear) -> None:
+    """Refuse a file whose first rows all fall outside the chosen year or in the future: the wrong year
+    was chosen, or the file is not this year's. Stray rows in a good file are rejected row by row."""
+    with extract_reader.read_extract(
+        path, dataset, patient_salt=_salt(), chunk_rows=5_000, spells=False
+    ) as stream:
+        frame = next(stream, None)
+    if frame is None or frame.empty:
+        return
+    costed = costing.cost_activity(
+        frame,
+        dataset,
+        tariff=None,
+        financial_year=year.fy,
+        pct_practices=frozenset(),
+        all_known_practices=None,
+        today=timezone.localdate(),
+    )
+    reasons = costed["reason"].astype(object)
+    outside = int((reasons == Reason.DATE_OUTSIDE_YEAR.value).sum())
+    future = int((reasons == Reason.DATE_IN_FUTURE.value).sum())
+    if outside + future == len(costed):
+        months = costed["month"].dropna()
+        span = f" (dated {months.min():%b %Y} to {months.max():%b %Y})" if len(months) else ""
+        what = "in the future" if future and not outside else f"outside {year}"
+        raise ApplicationError(
+            f"The first {len(costed):,} rows of the file are all dated {what}{span}. "
+            f"Choose the financial year the file covers.",
+            {"fields": {"year": [f"The file's activity is not in {year}."]}},
+        )
+
+
+def extract_upload_create(
+    *, pct: Pct, dataset: str, year: FinancialYear, upload: File, filename: str, actor
+) -> ExtractUpload:
+    """Check an uploaded extract can be read as the dataset, store it privately and queue its processing.
+
+    Refusals (not a delimited file or XLSX, empty, header only, missing columns, wrong dataset, over the
+    size limit, every row outside the year) raise ApplicationError and store nothing.
+    """
+    dataset = Dataset(dataset)
+    limit = settings.PBC_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ApplicationError(
+            f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            {"fields": {"file": ["Too large."]}},
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    stored = ExtractUpload(
+        pct=pct, dataset=dataset.value, year=year, filename=filename[:255], size_bytes=upload.size or 0,
+        checksum=digest.hexdigest(), actor=actor,
+    )  # fmt: skip
+    stored.full_clean(exclude=["file"])
+    stored.file.save(filename, upload, save=False)
+    try:
+        path = stored.file.path
+        extract_reader.sniff(path, max_bytes=limit)
+        info = extract_reader.sniff(path)
+        extract_reader.check_columns(info.headers, dataset)
+        _check_period(path, dataset, year)
+    except extract_reader.ExtractRejected as exc:
+        stored.file.delete(save=False)
+        raise _reject(exc) from exc
+    except ApplicationError:
+        stored.file.delete(save=False)
+        raise
+    with transaction.atomic():
+        stored._history_user = actor
+        stored.save()
+        transaction.on_commit(lambda: _queue(stored.pk))
+    return stored
+
+
+def _queue(upload_id: int) -> None:
+    from budgets.tasks import extract_process_task
+
+    extract_process_task.delay(upload_id)
+
+
+def extract_upload_retry(*, upload: ExtractUpload, actor) -> ExtractUpload:
+    if upload.status != UploadStatus.FAILED:
+        from pbc.exceptions import Conflict
+
+        raise Conflict("Only a failed upload can be retried.")
+    if not upload.file or not default_storage.exists(upload.file.name):
+        raise ApplicationError("The uploaded file is no longer kept; upload it again.")
+    with transaction.atomic():
+        ExtractUpload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.PENDING, error="", error_extra={}
+        )
+        transaction.on_commit(lambda: _queue(upload.pk))
+    upload.refresh_from_db()
+    return upload
+
+
+def extract_process(*, upload_id: int) -> ExtractUpload:
+    """Read, cost, aggregate and store an upload, then publish it in one switch.
+
+    Safe to run again (a redelivered task after a killed worker): work of an unfinished attempt is
+    discarded first, and published figures change only in the final transaction.
+    """
+    with transaction.atomic():
+        upload = ExtractUpload.objects.select_for_update().get(pk=upload_id)
+        if upload.status == UploadStatus.SUCCEEDED:
+            return upload
+        upload.status, upload.started, upload.attempts = (
+            UploadStatus.RUNNING,
+            timezone.now(),
+            upload.attempts + 1,
+        )
+        upload.error, upload.error_extra, upload.rows_read = "", {}, 0
+        upload.save(update_fields=["status", "started", "attempts", "error", "error_extra", "rows_read"])
+    ActivityAggregate.objects.filter(upload=upload).delete()
+    ProblemRow.objects.filter(upload=upload).delete()
+    try:
+        slices, summary = _cost_and_store(upload)
+        _publish(upload, slices, summary)
+    except extract_reader.ExtractRejected as exc:
+        return _fail(upload, _reject(exc))
+    except ApplicationError as exc:
+        return _fail(upload, exc)
+    except Exception as exc:
+        _fail(upload, ApplicationError(f"Processing stopped unexpectedly ({type(exc).__name__}); retry it."))
+        raise
+    upload.refresh_from_db()
+    for callback in _AFTER_PUBLISH:
+        transaction.on_commit(lambda cb=callback: cb(upload.pk))
+    return upload
+
+
+def _fail(upload: ExtractUpload, exc: ApplicationError) -> ExtractUpload:
+    ActivityAggregate.objects.filter(upload=upload).delete()
+    ProblemRow.objects.filter(upload=upload).delete()
+    ExtractUpload.objects.filter(pk=upload.pk).update(
+        status=UploadStatus.FAILED, finished=timezone.now(), error=exc.message, error_extra=exc.extra
+    )
+    upload.refresh_from_db()
+    logger.warning("extract failed", extra={"upload": upload.pk, "error": exc.message})
+    return upload
+
+
+def _key_hashes(keys: pd.Series) -> np.ndarray:
+    return pd.util.hash_pandas_object(keys.astype("string").fillna(""), index=False).to_numpy()
+
+
+def _slices_of_file(upload: ExtractUpload, path: str, dataset: Dataset) -> set[tuple[str, date]]:
+    """(provider, month) pairs an upload restates, read cheaply before costing."""
+    slices: set[tuple[str, date]] = set()
+    date_col = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}[dataset]
+    with extract_reader.read_extract(path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS) as stream:
+        for frame in stream:
+            months = pd.to_datetime(frame[date_col], errors="coerce", format="%Y-%m-%d").dt.to_period("M")
+            pairs = pd.DataFrame({"p": frame["procode3"].fillna(""), "m": months}).dropna().drop_duplicates()
+            slices.update((p, m.start_time.date()) for p, m in zip(pairs["p"], pairs["m"], strict=True))
+    return slices
+
+
+def _loaded_keys(upload: ExtractUpload, path: str, dataset: Dataset) -> np.ndarray:
+    """Record keys published by other current uploads, outside the months this upload restates."""
+    others = list(
+        ExtractUpload.objects.filter(pct=upload.pct, dataset=upload.dataset, aggregates__is_current=True)
+        .exclude(pk=upload.pk)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    arrays = [a for a in (_read_keys(pk) for pk in others) if a is not None and len(a)]
+    if not arrays:
+        return np.empty(0, dtype=np.uint64)
+    restated = _slices_of_file(upload, path, dataset)
+    loaded = np.concatenate(arrays)
+    if restated:
+        provider_month = {f"{p}|{m:%Y-%m}" for p, m in restated}
+        tags = np.char.add(np.char.add(loaded["provider"].astype(str), "|"), loaded["month"].astype(str))
+        loaded = loaded[~np.isin(tags, list(provider_month))]
+    return np.unique(loaded["key"])
+
+
+_KEY_DTYPE = np.dtype([("key", "u8"), ("provider", "U5"), ("month", "U7")])
+
+
+def _keys_name(upload_id: int) -> str:
+    return f"extract_keys/{upload_id}.npy"
+
+
+def _read_keys(upload_id: int) -> np.ndarray | None:
+    name = _keys_name(upload_id)
+    if not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as fh:
+        return np.load(fh, allow_pickle=False)
+
+
+def _write_keys(upload_id: int, parts: list[np.ndarray]) -> None:
+    data = np.concatenate(parts) if parts else np.empty(0, dtype=_KEY_DTYPE)
+    buffer = io.BytesIO()
+    np.save(buffer, data, allow_pickle=False)
+    name = _keys_name(upload_id)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, File(io.BytesIO(buffer.getvalue())))
+
+
+def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray, loaded: np.ndarray) -> None:
+    """Keys seen in an earlier chunk of this file, or already published, make a row a duplicate."""
+    outcome = costed["outcome"].astype(object).to_numpy()
+    eligible = (
+        ~np.isin(outcome, [Outcome.REJECTED.value, Outcome.DUPLICATE.value])
+        & costed["record_key"].notna().to_numpy()
+    )
+    in_file = eligible & np.isin(hashes, seen)
+    already = eligible & ~in_file & np.isin(hashes, loaded)
+    for mask, reason in ((in_file, Reason.DUPLICATE_IN_FILE), (already, Reason.DUPLICATE_LOADED)):
+        if mask.any():
+            costed.loc[mask, "outcome"] = Outcome.DUPLICATE.value
+            costed.loc[mask, "reason"] = reason.value
+            costed.loc[mask, "price_pence"] = pd.NA
+
+
+def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
+    from budgets.selectors import tariff_current, tariff_tables
+
+    dataset = Dataset(upload.dataset)
+    version = tariff_current(year=upload.year)
+    tables = tariff_tables(version=version)
+    pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
+    known = frozenset(Practice.objects.values_list("code", flat=True))
+    path = upload.file.path
+    loaded = _loaded_keys(upload, path, dataset)
+    seen = np.empty(0, dtype=np.uint64)
+    key_parts: list[np.ndarray] = []
+    slices: set[tuple[str, date]] = set()
+    problems_left = PROBLEM_ROW_SAMPLE
+    today = timezone.localdate()
+    with extract_reader.read_extract(
+        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, max_bytes=settings.PBC_MAX_UPLOAD_BYTES
+    ) as stream:
+        for frame in stream:
+            costed = costing.cost_activity(
+                frame,
+                dataset,
+                tariff=tables,
+                financial_year=upload.year.fy,
+                pct_practices=frozenset(pct_practices),
+                all_known_practices=known,
+                today=today,
+            )
+            hashes = _key_hashes(costed["record_key"])
+            _mark_duplicates(costed, hashes, seen, loaded)
+            kept = (
+                costed["record_key"].notna().to_numpy()
+                & (costed["outcome"].astype(object) != Outcome.REJECTED.value).to_numpy()
+            )
+            seen = np.union1d(seen, hashes[kept])
+            live = kept & (costed["outcome"].astype(object) != Outcome.DUPLICATE.value).to_numpy()
+            part = np.empty(int(live.sum()), dtype=_KEY_DTYPE)
+            part["key"] = hashes[live]
+            part["provider"] = costed.loc[live, "provider"].astype(object).fillna("").to_numpy()
+            part["month"] = costed.loc[live, "month"].dt.strftime("%Y-%m").fillna("").to_numpy()
+            key_parts.append(part)
+            agg = costing.aggregate_costed(costed)
+            in_use = (
+                ~agg["outcome"].astype(object).isin([Outcome.REJECTED.value, Outcome.DUPLICATE.value])
+                & agg["month"].notna()
+            )
+            slices.update(
+                zip(
+                    agg.loc[in_use, "provider"].astype(object).fillna(""),
+                    agg.loc[in_use, "month"].dt.date,
+                    strict=True,
+                )
+            )
+            _insert_aggregates(upload, dataset, agg, pct_practices)
+            if problems_left > 0:
+                sample = costing.problem_rows(costed, limit=problems_left)
+                ProblemRow.objects.bulk_create(
+                    [
+                        ProblemRow(
+                            upload=upload,
+                            line_no=r.pop("line_no"),
+                            outcome=r.pop("outcome"),
+                            reason=r.pop("reason") or "",
+                            fields=r,
+                        )
+                        for r in (_plain(rec) for rec in sample.to_dict("records"))
+                    ]
+                )
+                problems_left -= len(sample)
+            ExtractUpload.objects.filter(pk=upload.pk).update(rows_read=stream.summary.rows_read)
+        summary = stream.summary
+    _write_keys(upload.pk, key_parts)
+    ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version)
+    return slices, {
+        "rows_read": summary.rows_read,
+        "spells": summary.rows_yielded,
+        "episodes_folded": summary.episodes_folded,
+        "episode_level": stream.episode_level,
+        "tariff_version": version.version if version else None,
+    }
+
+
+def _plain(record: dict) -> dict:
+    out = {}
+    for key, value in record.items():
+        if (
+            value is None
+            or value is pd.NA
+            or value is pd.NaT
+            or (isinstance(value, float) and np.isnan(value))
+        ):
+            out[key] = None
+        elif isinstance(value, pd.Timestamp | date):
+            out[key] = value.strftime("%Y-%m-%d")
+        elif isinstance(value, np.integer | np.bool_):
+            out[key] = value.item()
+        else:
+            out[key] = value if isinstance(value, int | bool) else str(value)
+    return out
+
+
+_AGG_COLUMNS = (
+    "upload_id", "pct_id", "dataset", "practice_id", "practice_code", "month", "pod", "provider", "tretspef", "hrg",
+    "ae_type", "los_days", "ssem_eligible", "outcome", "reason", "price_reason", "mff_defaulted", "activity",
+    "cost_pence", "excess_days", "is_current",
+)  # fmt: skip
+
+
+def _aggregate_rows(
+    upload: ExtractUpload, dataset: Dataset, agg: pd.DataFrame, practice_ids: dict[str, int], *, current: bool
+):
+    """The aggregate frame as database tuples (vectorised column by column, then zipped)."""
+    n = len(agg)
+    text = {
+        c: agg[c].astype(object).where(agg[c].notna(), "").to_numpy()
+        for c in (
+            "practice",
+            "pod",
+            "provider",
+            "tretspef",
+            "hrg",
+            "ae_type",
+            "outcome",
+            "reason",
+            "price_reason",
+        )
+    }
+    practice_id = pd.Series(text["practice"]).map(practice_ids).astype(object)
+    practice_id = practice_id.where(practice_id.notna(), None).to_numpy()
+    months = agg["month"].dt.date.astype(object)
+    months = months.where(agg["month"].notna(), None).to_numpy()
+    los = agg["los_days"].astype("Int64").astype(object)
+    los = los.where(agg["los_days"].notna(), None).to_numpy()
+    columns = [
+        [upload.pk] * n, [upload.pct_id] * n, [dataset.value] * n, practice_id, text["practice"], months, text["pod"],
+        text["provider"], text["tretspef"], text["hrg"], text["ae_type"], los,
+        agg["ssem_eligible"].to_numpy(dtype=bool).tolist(), text["outcome"], text["reason"], text["price_reason"],
+        agg["mff_defaulted"].to_numpy(dtype=bool).tolist(), agg["activity"].to_numpy(dtype="int64").tolist(),
+        agg["price_pence"].astype("Int64").fillna(0).to_numpy(dtype="int64").tolist(),
+        agg["excess_days"].astype("Int64").fillna(0).to_numpy(dtype="int64").tolist(), [current] * n,
+    ]  # fmt: skip
+    return zip(*columns, strict=True)
+
+
+def _insert_aggregates(
+    upload: ExtractUpload,
+    dataset: Dataset,
+    agg: pd.DataFrame,
+    practice_ids: dict[str, int],
+    *,
+    current: bool = False,
+) -> None:
+    """Bulk insert without building model instances: COPY on PostgreSQL, executemany elsewhere."""
+    table = ActivityAggregate._meta.db_table
+    rows = _aggregate_rows(upload, dataset, agg, practice_ids, current=current)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in rows:
+                writer.writerow(
+                    ["\\N" if v is None else ("t" if v is True else "f" if v is False else v) for v in row]
+                )
+            buffer.seek(0)
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({', '.join(_AGG_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+        else:
+            placeholders = ", ".join(["%s"] * len(_AGG_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(_AGG_COLUMNS)}) VALUES ({placeholders})", list(rows)
+            )  # noqa: S608
+
+
+def _slice_totals(qs) -> dict[tuple[str, str], dict]:
+    rows = qs.values("provider", "month").annotate(activity=Sum("activity"), cost=Sum("cost_pence"))
+    return {
+        (r["provider"], r["month"].isoformat()): {"activity": r["activity"], "cost_pence": r["cost"]}
+        for r in rows
+    }
+
+
+def upload_quality(upload: ExtractUpload) -> dict:
+    """The data-quality report, from what the upload stored (so it always matches the published figures)."""
+    rows = (
+        ActivityAggregate.objects.filter(upload=upload)
+        .values("outcome", "reason", "provider", "month", "mff_defaulted")
+        .annotate(activity=Sum("activity"), price_pence=Sum("cost_pence"))
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows),
+        columns=["outcome", "reason", "provider", "month", "mff_defaulted", "activity", "price_pence"],
+    )
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["price_pence"] = frame["price_pence"].astype("Int64")
+    return costing.data_quality_summary(frame)
+
+
+def _publish(upload: ExtractUpload, slices: set[tuple[str, date]], summary: dict) -> None:
+    """The one switch: this upload's figures become current, and restated provider-months of earlier
+    uploads stop being current, in a single transaction."""
+    with transaction.atomic():
+        Pct.objects.select_for_update().get(pk=upload.pct_id)  # one publication per PCT at a time
+        by_provider: dict[str, list[date]] = {}
+        for provider, month in slices:
+            by_provider.setdefault(provider, []).append(month)
+        restated = Q(pk__in=[])
+        for provider, months in by_provider.items():
+            restated |= Q(provider=provider, month__in=months)
+        old = (
+            ActivityAggregate.objects.filter(pct=upload.pct, dataset=upload.dataset, is_current=True)
+            .exclude(upload=upload)
+            .filter(restated)
+        )
+        before = _slice_totals(old)
+        replaced_uploads = sorted(set(old.values_list("upload_id", flat=True)))
+        old.update(is_current=False)
+        # Rejected and duplicate rows stay with the upload's report; they are never published figures.
+        ActivityAggregate.objects.filter(upload=upload).exclude(
+            outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE]
+        ).update(is_current=True)
+        after = _slice_totals(
+            ActivityAggregate.objects.filter(upload=upload, is_current=True)
+            .filter(restated)
+            .exclude(outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE])
+        )
+        before_live = (
+            _slice_totals(
+                ActivityAggregate.objects.filter(upload_id__in=replaced_uploads)
+                .filter(restated)
+                .exclude(outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE])
+            )
+            if replaced_uploads
+            else {}
+        )
+        changes = []
+        for key in sorted(set(before_live) | set(after)):
+            b, a = (
+                before_live.get(key, {"activity": 0, "cost_pence": 0}),
+                after.get(key, {"activity": 0, "cost_pence": 0}),
+            )
+            changes.append(
+                {"provider": key[0], "month": key[1], "activity_before": b["activity"], "activity_after": a["activity"],
+                 "cost_before_pence": b["cost_pence"], "cost_after_pence": a["cost_pence"]}
+            )  # fmt: skip
+        quality = upload_quality(upload)
+        quality.update(summary)
+        ExtractUpload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.SUCCEEDED,
+            finished=timezone.now(),
+            published_at=timezone.now(),
+            quality=quality,
+            changes={"replaced_uploads": replaced_uploads, "slices": changes, "had_previous": bool(before)},
+        )
+
+
+def _stored_aggregates(rows) -> pd.DataFrame:
+    """Stored aggregates back in the costing engine's frame shape (blank text → <NA>)."""
+    stored = [("practice_code", "practice"), ("cost_pence", "price_pence")]
+    names = dict(stored)
+    fields = [
+        f if f not in names.values() else {v: k for k, v in names.items()}[f]
+        for f in (*costing.GRAIN, *costing.MEASURES)
+    ]
+    frame = pd.DataFrame.from_records(list(rows.values_list(*fields)), columns=fields).rename(columns=names)
+    for column in (
+        "practice",
+        "pod",
+        "provider",
+        "tretspef",
+        "hrg",
+        "ae_type",
+        "outcome",
+        "reason",
+        "price_reason",
+    ):
+        frame[column] = frame[column].astype("string").replace("", pd.NA)
+    frame["month"] = pd.to_datetime(frame["month"])
+    for column in ("los_days", "price_pence", "excess_days"):
+        frame[column] = frame[column].astype("Int64")
+    frame["activity"] = frame["activity"].astype("int64")
+    frame["ssem_eligible"] = frame["ssem_eligible"].astype(bool)
+    frame["mff_defaulted"] = frame["mff_defaulted"].astype(bool)
+    return frame
+
+
+def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
+    """Re-cost the year's published activity at a newly imported tariff version (e.g. activity that
+    arrived before its year's tariff). Returns the number of uploads re-costed."""
+    from budgets.selectors import tariff_tables
+
+    version = TariffVersion.objects.select_related("year").get(pk=tariff_version_id)
+    if not version.is_current:
+        return 0  # a newer version arrived meanwhile; its own task re-costs
+    tables = tariff_tables(version=version)
+    uploads = ExtractUpload.objects.filter(year=version.year, status=UploadStatus.SUCCEEDED).exclude(
+        tariff=version
+    )
+    done = 0
+    for upload in uploads:
+        rows = ActivityAggregate.objects.filter(upload=upload)
+        current = rows.filter(is_current=True).exists()
+        agg = _stored_aggregates(rows)
+        if agg.empty:
+            continue
+        recosted = costing.recost_aggregates(agg, tariff=tables)
+        pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
+        with transaction.atomic():
+            rows.delete()
+            _insert_aggregates(upload, Dataset(upload.dataset), recosted, pct_practices, current=current)
+            quality = {**upload.quality, **upload_quality(upload)}
+            ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version, quality=quality)
+        done += 1
+    return done

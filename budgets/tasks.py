@@ -1,1 +1,17 @@
-"""budgets — tasks (see CONVENTIONS.md section 2 for what belongs here)."""
+"""Background jobs of the activity side; each takes ids only and calls a service. Safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def extract_process_task(upload_id: int) -> str:
+    from budgets.services import extract_process
+
+    return extract_process(upload_id=upload_id).status
+
+
+@shared_task(acks_late=True)
+def activity_recost_year_task(tariff_version_id: int) -> int:
+    from budgets.services import activity_recost_for_tariff
+
+    return activity_recost_for_tariff(tariff_version_id=tariff_version_id)

@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from budgets.api import views
+
+urlpatterns = [
+    path("tariffs/", views.TariffVersionListApi.as_view(), name="tariff-list"),
+    path("tariffs/<int:pk>/", views.TariffVersionDetailApi.as_view(), name="tariff-detail"),
+    path("uploads/", views.UploadListApi.as_view(), name="upload-list"),
+    path("uploads/<int:pk>/", views.UploadDetailApi.as_view(), name="upload-detail"),
+    path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
+    path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
+]

@@ -19,6 +19,8 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
 
     def has_permission(self, request, view):
         required = getattr(view, "required_permissions", None)
+        if isinstance(required, dict):  # per HTTP method, e.g. {"GET": (...), "POST": (...)}
+            required = required.get("GET" if request.method in ("HEAD", "OPTIONS") else request.method, ())
         if required is not None:
             user = request.user
             return bool(user and user.is_authenticated and user.has_perms(required))

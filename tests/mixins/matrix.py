@@ -34,7 +34,7 @@ class Route:
     api: bool = False
     kwargs: Callable | None = None
     method: str = "get"
-    payload: Callable | None = None
+    ok_status: int = 200  # what an allowed, in-scope request answers (e.g. 302 after a POST)
     scoped_roles: set = field(default_factory=lambda: set(Role))
 
 

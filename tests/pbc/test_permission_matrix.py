@@ -20,7 +20,8 @@ def test_route_permissions(route, world, client):
         kwargs = route.kwargs(world, role, in_scope) if route.kwargs else {}
         return reverse(route.name, kwargs=kwargs)
 
-    anonymous = client.get(url(Role.PCT_FINANCE))
+    call = getattr(client, route.method)
+    anonymous = call(url(Role.PCT_FINANCE))
     if route.api:
         assert anonymous.status_code == 401, anonymous.content
     else:
@@ -28,11 +29,11 @@ def test_route_permissions(route, world, client):
 
     for role, user in world.users.items():
         client.force_login(user)
-        response = client.get(url(role))
+        response = call(url(role))
         if role in route.roles:
-            assert response.status_code == 200, (role, response.status_code)
+            assert response.status_code == route.ok_status, (role, response.status_code)
             if route.kwargs and role in route.scoped_roles:
-                outside = client.get(url(role, in_scope=False))
+                outside = call(url(role, in_scope=False))
                 assert outside.status_code == 404, (role, "out of scope", outside.status_code)
         else:
             assert response.status_code == 403, (role, response.status_code)
