@@ -132,6 +132,8 @@ class ColumnMap:
     index: dict[str, int]  # canonical → 0-based position in the header
     source: dict[str, str]  # canonical → header name as written in the file
     procode3_from_procode5: bool = False
+    # Row by row: where the target is blank, take the fallback column's value (HES DISDATE ← EPIEND).
+    row_fill: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -165,9 +167,14 @@ def resolve_columns(headers: Sequence[str]) -> ColumnMap:
             if alias in position:
                 index[canonical] = position[alias]
                 break
+    row_fill: dict[str, int] = {}
     for target, fallback in _FALLBACKS.items():
-        if target not in index and fallback in index:
+        if fallback not in index:
+            continue
+        if target not in index:
             index[target] = index[fallback]
+        elif index[target] != index[fallback]:
+            row_fill[target] = index[fallback]
     derived = "procode3" not in index and "procode5" in index
     if derived:
         index["procode3"] = index["procode5"]
@@ -175,6 +182,7 @@ def resolve_columns(headers: Sequence[str]) -> ColumnMap:
         index=index,
         source={c: str(headers[i]).strip() for c, i in index.items()},
         procode3_from_procode5=derived,
+        row_fill=row_fill,
     )
 
 
@@ -878,10 +886,14 @@ def _normalise(
             arrays[name] = hasher.keys(_clean(values, upper=False))
         elif name in _DATE_COLUMNS:
             arrays[name] = _clean_date(values)
+            if name in cols.row_fill:
+                arrays[name] = pc.coalesce(arrays[name], _clean_date(raw[cols.row_fill[name]]))
         elif name in _AS_GIVEN:
             arrays[name] = _clean(values, upper=False)
         else:
             values = _clean(values, upper=name in _CODE_COLUMNS)
+            if name in cols.row_fill:
+                values = pc.coalesce(values, _clean(raw[cols.row_fill[name]], upper=name in _CODE_COLUMNS))
             if name == "procode3" and cols.procode3_from_procode5:
                 values = pc.utf8_slice_codeunits(values, 0, 3)
             arrays[name] = values
@@ -916,24 +928,33 @@ def group_episodes_into_spells(
     if not parts:
         return []
     df = pd.concat(parts, ignore_index=True)
-    sep = "\x1f"
-    fallback = "K" + sep + df["patient_key"] + sep + df["procode3"] + sep + df["admidate"]
-    key = fallback.fillna("L" + sep + df["line_no"].astype("string"))
-    if "spell_id" in df:
-        key = ("S" + sep + df["spell_id"].astype(STRING)).fillna(key)
-    order = (
-        pd.to_numeric(df["epiorder"], errors="coerce")
-        if "epiorder" in df
-        else pd.Series(np.nan, index=df.index)
-    )
-    order = order.where(order < _UNKNOWN_EPIORDER).fillna(-1.0)
-    work = pd.DataFrame({"key": key, "order": order.astype(float), "line_no": df["line_no"]})
-    work = work.sort_values(["key", "order", "line_no"], kind="stable")
-    sizes = work.groupby("key", sort=False)["key"].transform("size")
-    last = ~work["key"].duplicated(keep="last")
-    picked = work.index[last.to_numpy()]
-    spells = df.loc[picked, list(NORMALISED[Dataset.APC])].copy()
-    spells["episodes_folded"] = (sizes[last].to_numpy() - 1).astype(np.int64)
+    n = len(df)
+    # Spell number of every row, as integers (sorting a million composite strings costs far more).
+    spell = np.full(n, -1, dtype=np.int64)
+    by_id = df["spell_id"].notna().to_numpy(dtype=bool) if "spell_id" in df else np.zeros(n, dtype=bool)
+    if by_id.any():
+        spell[by_id] = pd.factorize(df.loc[by_id, "spell_id"])[0]
+    fallback_cols = ["patient_key", "procode3", "admidate"]
+    by_key = ~by_id & df[fallback_cols].notna().all(axis=1).to_numpy(dtype=bool)
+    if by_key.any():
+        groups = df.loc[by_key, fallback_cols].groupby(fallback_cols, sort=False).ngroup().to_numpy()
+        spell[by_key] = spell.max() + 1 + groups
+    alone = spell < 0
+    spell[alone] = spell.max() + 1 + np.arange(int(alone.sum()))
+    if "epiorder" in df:
+        order = pd.to_numeric(df["epiorder"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        order = np.full(n, np.nan)
+    order = np.where(order < _UNKNOWN_EPIORDER, order, -1.0)  # NaN compares False: ranks lowest too
+    line_no = df["line_no"].to_numpy()
+    ranked = np.lexsort((line_no, order, spell))  # by spell, then order, then line
+    ranked_spell = spell[ranked]
+    is_last = np.append(ranked_spell[1:] != ranked_spell[:-1], True)
+    last_pos = np.flatnonzero(is_last)
+    sizes = np.diff(np.append(-1, last_pos))
+    picked = ranked[last_pos]
+    spells = df.iloc[picked][list(NORMALISED[Dataset.APC])].reset_index(drop=True)
+    spells["episodes_folded"] = (sizes - 1).astype(np.int64)
     spells = spells.sort_values("line_no", kind="stable").reset_index(drop=True)
     return [
         spells.iloc[i : i + chunk_rows].reset_index(drop=True)[columns]
@@ -1018,7 +1039,7 @@ def read_extract(
     wanted = list(NORMALISED[dataset])
     extras = [c for c in _EPISODE_EXTRAS if c in cols.index] if fold else []
     needed = {"patient" if c == "patient_key" else c for c in [*wanted, *extras]}
-    include = sorted({cols.index[c] for c in needed if c in cols.index})
+    include = sorted({cols.index[c] for c in needed if c in cols.index} | set(cols.row_fill.values()))
     summary = ReadSummary()
     hasher = _PatientHasher(bytes(patient_salt))
 

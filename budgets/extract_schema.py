@@ -53,6 +53,7 @@ class Reason(StrEnum):
     IMPOSSIBLE_STAY = "impossible_stay"
     VALUE_UNPARSEABLE = "value_unparseable"
     RECORD_KEY_MISSING = "record_key_missing"
+    MALFORMED_ROW = "malformed_row_wrong_number_of_fields"
     # duplicate
     DUPLICATE_IN_FILE = "duplicate_key_in_file"
     DUPLICATE_LOADED = "duplicate_key_already_loaded"

@@ -161,7 +161,9 @@ class ExtractUpload(models.Model):
         TariffVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="uploads"
     )
     rows_read = models.PositiveBigIntegerField(default=0)
-    bytes_done = models.PositiveBigIntegerField(default=0, help_text="Progress through the file.")
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the job processing it."
+    )
     quality = models.JSONField(default=dict, blank=True, help_text="The data-quality report.")
     changes = models.JSONField(default=dict, blank=True, help_text="What publishing this upload changed.")
     error = models.TextField(blank=True)
@@ -177,8 +179,8 @@ class ExtractUpload(models.Model):
         return f"{self.get_dataset_display()} {self.year} — {self.filename}"
 
     @property
-    def progress_pct(self) -> int:
-        return min(100, int(self.bytes_done * 100 / self.size_bytes)) if self.size_bytes else 0
+    def raw_file_kept(self) -> bool:
+        return bool(self.file)
 
 
 class ActivityAggregate(models.Model):

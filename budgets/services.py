@@ -7,7 +7,7 @@ import hashlib
 import io
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -228,6 +228,42 @@ def _queue(upload_id: int) -> None:
     extract_process_task.delay(upload_id)
 
 
+STALL_AFTER = timedelta(minutes=10)
+
+
+def extract_mark_stalled(*, older_than: timedelta = STALL_AFTER) -> list[int]:
+    """Mark as failed (and so retryable) the jobs whose worker stopped: no heartbeat for a while.
+
+    A killed worker leaves its job 'processing' with unpublished rows; those rows never count, and the
+    job is cleaned up when it is retried.
+    """
+    cutoff = timezone.now() - older_than
+    stalled = list(
+        ExtractUpload.objects.filter(status=UploadStatus.RUNNING, heartbeat__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    ExtractUpload.objects.filter(pk__in=stalled, status=UploadStatus.RUNNING).update(
+        status=UploadStatus.FAILED,
+        finished=timezone.now(),
+        error="Processing stopped (the worker was lost). Nothing was published; retry it.",
+    )
+    return stalled
+
+
+def extract_raw_files_purge(*, now=None) -> int:
+    """Delete uploaded files older than the retention setting; their costed activity stays."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PBC_RAW_FILE_RETENTION_DAYS)
+    purged = 0
+    for upload in (
+        ExtractUpload.objects.filter(created__lt=cutoff).exclude(file="").exclude(status=UploadStatus.RUNNING)
+    ):
+        upload.file.delete(save=False)
+        ExtractUpload.objects.filter(pk=upload.pk).update(file="")
+        purged += 1
+    return purged
+
+
 def extract_upload_retry(*, upload: ExtractUpload, actor) -> ExtractUpload:
     if upload.status != UploadStatus.FAILED:
         from pbc.exceptions import Conflict
@@ -374,7 +410,6 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
     version = tariff_current(year=upload.year)
     tables = tariff_tables(version=version)
     pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
-    known = frozenset(Practice.objects.values_list("code", flat=True))
     path = upload.file.path
     loaded = _loaded_keys(upload, path, dataset)
     seen = np.empty(0, dtype=np.uint64)
@@ -392,7 +427,9 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
                 tariff=tables,
                 financial_year=upload.year.fy,
                 pct_practices=frozenset(pct_practices),
-                all_known_practices=known,
+                # The PCT holds its own practices, not the national list: any well-formed code outside
+                # the PCT counts as non-PCT rather than invalid.
+                all_known_practices=None,
                 today=today,
             )
             hashes = _key_hashes(costed["record_key"])
@@ -436,17 +473,43 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
                     ]
                 )
                 problems_left -= len(sample)
-            ExtractUpload.objects.filter(pk=upload.pk).update(rows_read=stream.summary.rows_read)
+            ExtractUpload.objects.filter(pk=upload.pk).update(
+                rows_read=stream.summary.rows_read, heartbeat=timezone.now()
+            )
         summary = stream.summary
+    if summary.malformed_lines:
+        _store_malformed(upload, dataset, summary.malformed_lines, problems_left)
     _write_keys(upload.pk, key_parts)
     ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version)
     return slices, {
         "rows_read": summary.rows_read,
+        "malformed_rows": len(summary.malformed_lines),
         "spells": summary.rows_yielded,
         "episodes_folded": summary.episodes_folded,
         "episode_level": stream.episode_level,
         "tariff_version": version.version if version else None,
     }
+
+
+def _store_malformed(upload: ExtractUpload, dataset: Dataset, lines: list[int], sample: int) -> None:
+    """Rows the reader could not split into the header's fields are rejected, with their line numbers."""
+    row = {name: [pd.NA] for name in costing.GRAIN}
+    row.update(
+        month=[pd.NaT], ssem_eligible=[False], mff_defaulted=[False], outcome=[Outcome.REJECTED.value],
+        reason=[Reason.MALFORMED_ROW.value], activity=[len(lines)], price_pence=[0], excess_days=[0],
+    )  # fmt: skip
+    frame = pd.DataFrame(row)
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["los_days"] = frame["los_days"].astype("Int64")
+    _insert_aggregates(upload, dataset, frame, {})
+    ProblemRow.objects.bulk_create(
+        [
+            ProblemRow(
+                upload=upload, line_no=n, outcome=Outcome.REJECTED, reason=Reason.MALFORMED_ROW, fields={}
+            )
+            for n in lines[: max(sample, 0)]
+        ]
+    )
 
 
 def _plain(record: dict) -> dict:
@@ -494,7 +557,7 @@ def _aggregate_rows(
             "price_reason",
         )
     }
-    practice_id = pd.Series(text["practice"]).map(practice_ids).astype(object)
+    practice_id = pd.Series(text["practice"]).map(practice_ids).astype("Int64").astype(object)
     practice_id = practice_id.where(practice_id.notna(), None).to_numpy()
     months = agg["month"].dt.date.astype(object)
     months = months.where(agg["month"].notna(), None).to_numpy()

@@ -15,3 +15,17 @@ def activity_recost_year_task(tariff_version_id: int) -> int:
     from budgets.services import activity_recost_for_tariff
 
     return activity_recost_for_tariff(tariff_version_id=tariff_version_id)
+
+
+@shared_task
+def extract_mark_stalled_task() -> int:
+    from budgets.services import extract_mark_stalled
+
+    return len(extract_mark_stalled())
+
+
+@shared_task
+def extract_raw_files_purge_task() -> int:
+    from budgets.services import extract_raw_files_purge
+
+    return extract_raw_files_purge()

@@ -70,7 +70,7 @@ def seed_demo() -> list[DemoLogin]:
     rng = random.Random(20070401)  # the same demo every time
     today = timezone.localdate()
     this_year = fy_of(today)
-    for start in range(2003, this_year.start_year + 2):
+    for start in range(2000, this_year.start_year + 2):
         FinancialYear.objects.get_or_create(start_year=start)
     pct, _ = Pct.objects.get_or_create(code=PCT_CODE, defaults={"name": PCT_NAME})
     localities = [

@@ -235,7 +235,13 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "extracts-mark-stalled": {"task": "budgets.tasks.extract_mark_stalled_task", "schedule": 300.0},
+    "extracts-purge-raw-files": {
+        "task": "budgets.tasks.extract_raw_files_purge_task",
+        "schedule": 6 * 60 * 60.0,
+    },
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_URL = env.email_url("EMAIL_URL", default="consolemail://")

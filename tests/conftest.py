@@ -3,9 +3,11 @@ user for every role."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from pbc.choices import Role
 from tests.factories.pbc import LocalityFactory, PctFactory, PracticeFactory, ProviderFactory, member
@@ -56,3 +58,30 @@ def world(db) -> World:
     return World(
         pct, other, north, south, practice, neighbour, far, foreign, ProviderFactory(code="RD1"), users
     )
+
+
+def _require_broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        if os.environ.get("PBC_REQUIRE_WORKER"):
+            pytest.fail("PBC_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
+        pytest.skip("needs CELERY_BROKER_URL (Redis) for a real worker")
+
+
+@pytest.fixture
+def live_worker_factory(transactional_db):
+    """Start an in-process Celery worker on demand: ``with live_worker_factory(): ...``."""
+    _require_broker()
+    from celery.contrib.testing.worker import start_worker
+
+    from pbc.celery import app
+
+    return lambda: start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+
+
+@pytest.fixture
+def live_worker(live_worker_factory):
+    from pbc.celery import app
+
+    app.control.purge()
+    with live_worker_factory():
+        yield

@@ -750,3 +750,18 @@ def test_fast_splitter_agrees_with_the_exact_one(
 def test_fileinfo_is_plain_data(tmp_path: Path) -> None:
     info = sniff(write(tmp_path, delimited(APC_HEADER, APC_ROWS)))
     assert isinstance(info, FileInfo) and info.size_bytes > 0 and info.header_line == 1
+
+
+def test_blank_discharge_date_falls_back_to_episode_end_row_by_row(tmp_path):
+    path = tmp_path / "hes.csv"
+    path.write_text(
+        "EPIKEY,GPPRAC,PROCODE3,ADMIDATE,DISDATE,EPIEND,ADMIMETH,TRETSPEF,MAINSPEF\n"
+        "1,A12345,RD1,2007-05-01,,2007-05-04,21,&,300\n"
+        "2,A12345,RD1,2007-05-02,2007-05-09,2007-05-03,21,320,300\n"
+    )
+    frame = pd.concat(list(read_extract(path, "APC", patient_salt=b"k", spells=False)))
+    assert frame["disdate"].tolist() == [
+        "2007-05-04",
+        "2007-05-09",
+    ]  # the episode end only where DISDATE is blank
+    assert frame["tretspef"].tolist() == ["300", "320"]

@@ -246,8 +246,16 @@ def test_real_hes_sample_imports_as_it_is(world):
     assert up.rows_read == 2075
     assert q["rows"] + q["episodes_folded"] == 2075  # every row is a spell's outcome or folded into one
     reasons = {(r["outcome"], r["reason"]): r["rows"] for r in q["by_reason"]}
-    assert reasons.get(("uncosted", "no_hrg"), 0) > 0  # SUSHRG is blank in this year: explained, not dropped
-    assert sum(n for (o, _), n in reasons.items() if o == "unattributed") >= 1
+    # The sample's README: 27 V81999 and 11 V81998 (default codes) and 11 "&" (missing) are unattributed.
+    assert reasons[("unattributed", "practice_code_default")] == 38
+    assert reasons[("unattributed", "practice_code_missing")] == 11
+    # Every other practice is a real national code outside this PCT.
+    assert (
+        q["by_outcome"]["non_pct"]["rows"]
+        == 2075 - 49 - q["by_outcome"]["uncosted"]["rows"] - q["by_outcome"]["rejected"]["rows"]
+    )
+    # SUSHRG is blank in this year: PCT rows are uncosted with that reason, not dropped.
+    assert q["by_outcome"]["uncosted"]["rows"] == reasons[("uncosted", "no_hrg")] > 0
 
 
 def test_upload_page_and_problem_rows_csv(tariff, year, world, client, django_capture_on_commit_callbacks):
@@ -303,3 +311,63 @@ def test_api_upload_answers_202_and_activity_is_scoped(
     assert {r["practice"] for r in rows} == {"L85001"}
     assert {r["cost"] for r in rows if r["outcome"] == "costed"} == {"3150.00"}
     assert api.post(reverse("upload-list"), {}, format="multipart").status_code == 403
+
+
+def test_stalled_job_is_marked_failed_and_retryable(tariff, year, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stored = services.extract_upload_create(
+        pct=world.pct,
+        dataset="APC",
+        year=year,
+        upload=ContentFile(read("apc_2007.csv"), name="a.csv"),
+        filename="a.csv",
+        actor=None,
+    )
+    ExtractUpload.objects.filter(pk=stored.pk).update(
+        status=UploadStatus.RUNNING, heartbeat=timezone.now() - timedelta(hours=1)
+    )
+    fresh = services.extract_upload_create(
+        pct=world.pct,
+        dataset="APC",
+        year=year,
+        upload=ContentFile(read("apc_2007.csv"), name="b.csv"),
+        filename="b.csv",
+        actor=None,
+    )
+    ExtractUpload.objects.filter(pk=fresh.pk).update(status=UploadStatus.RUNNING, heartbeat=timezone.now())
+    assert services.extract_mark_stalled() == [stored.pk]
+    stored.refresh_from_db()
+    assert stored.status == UploadStatus.FAILED and "worker was lost" in stored.error
+    services.extract_upload_retry(upload=stored, actor=None)
+    assert services.extract_process(upload_id=stored.pk).status == UploadStatus.SUCCEEDED
+
+
+def test_raw_files_are_purged_after_the_retention_period(tariff, year, world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    up = upload(world, year, read("apc_2007.csv"))
+    path = Path(up.file.path)
+    assert path.exists()
+    settings.PBC_RAW_FILE_RETENTION_DAYS = 30
+    assert services.extract_raw_files_purge(now=timezone.now() + timedelta(days=29)) == 0
+    assert services.extract_raw_files_purge(now=timezone.now() + timedelta(days=31)) == 1
+    up.refresh_from_db()
+    assert not path.exists() and not up.file
+    assert ActivityAggregate.objects.filter(upload=up, is_current=True).exists()  # the figures stay
+
+
+def test_rows_with_the_wrong_number_of_fields_are_rejected_not_lost(tariff, year, world):
+    data = read("apc_2007.csv") + b"S9,PX,L85001,RD1\n"
+    up = upload(world, year, data)
+    assert up.status == UploadStatus.SUCCEEDED, up.error
+    assert up.rows_read == 9 == up.quality["rows"]
+    reasons = {(r["outcome"], r["reason"]): r["rows"] for r in up.quality["by_reason"]}
+    assert reasons[("rejected", "malformed_row_wrong_number_of_fields")] == 1
+    assert ProblemRow.objects.filter(
+        upload=up, line_no=10, reason="malformed_row_wrong_number_of_fields"
+    ).exists()

@@ -1,9 +1,6 @@
 """With a real Redis broker and a Celery worker (CI's second run): queued jobs run and finish."""
 
-import os
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from pbc.choices import ImportStatus
@@ -11,21 +8,6 @@ from pbc.models import ImportRun, ListSize
 from pbc.services import import_run_create
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def live_worker(transactional_db):
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        if os.environ.get("PBC_REQUIRE_WORKER"):
-            pytest.fail("PBC_REQUIRE_WORKER is set but no CELERY_BROKER_URL is configured.")
-        pytest.skip("needs CELERY_BROKER_URL (Redis) for a real worker")
-    from celery.contrib.testing.worker import start_worker
-
-    from pbc.celery import app
-
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 def _wait_for(run_id: int, timeout: float = 30.0) -> ImportRun:
