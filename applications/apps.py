@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Applications and decisions"
+
+    def ready(self) -> None:
+        from applications import roles  # noqa: F401  (grants this app's permissions to the roles)
+        from applications.views.panels import applications_panel
+        from pbc.context_processors import register_nav
+        from pbc.views import register_home_panel
+
+        register_nav("Applications", "applications:application_list", "applications.view_application")
+        # One navigation entry: meetings, readiness and competencies are reached from the applications pages.
+        register_home_panel(applications_panel)

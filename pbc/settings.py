@@ -7,10 +7,12 @@ with real workers. Production refuses to start without a secret key.
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,6 +143,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the installed plotly package (charts work offline, no CDN): /static/plotly/plotly.min.js
+_PLOTLY_SPEC = importlib.util.find_spec("plotly")
+if _PLOTLY_SPEC and _PLOTLY_SPEC.submodule_search_locations:
+    STATICFILES_DIRS.append(("plotly", Path(_PLOTLY_SPEC.submodule_search_locations[0]) / "package_data"))
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")  # never served directly
 STORAGES = {
@@ -219,7 +225,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {"ApplicationKindEnum": "applications.choices.ApplicationKind"},
 }
+
+# Applications: largest attachment accepted; site address for links in notification emails.
+PBC_APPLICATION_ATTACHMENT_MAX_BYTES = env.int(
+    "PBC_APPLICATION_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+PBC_SITE_URL = env.str("PBC_SITE_URL", default="")
 
 # Celery: a real broker when configured, otherwise tasks run in-process (eagerly).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
@@ -240,6 +253,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "extracts-purge-raw-files": {
         "task": "budgets.tasks.extract_raw_files_purge_task",
         "schedule": 6 * 60 * 60.0,
+    },
+    # Monthly budget-versus-activity reports are rebuilt nightly (and after every published extract).
+    "reports-recompute-nightly": {
+        "task": "budgets.tasks.reports_recompute_nightly_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

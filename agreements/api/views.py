@@ -1,1 +1,0 @@
-"""agreements — views (see CONVENTIONS.md section 2 for what belongs here)."""

@@ -1,1 +1,0 @@
-"""agreements — models (see CONVENTIONS.md section 2 for what belongs here)."""

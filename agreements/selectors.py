@@ -1,1 +1,0 @@
-"""agreements — selectors (see CONVENTIONS.md section 2 for what belongs here)."""

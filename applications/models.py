@@ -1,1 +1,0 @@
-"""applications — models (see CONVENTIONS.md section 2 for what belongs here)."""

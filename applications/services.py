@@ -1,1 +1,0 @@
-"""applications — services (see CONVENTIONS.md section 2 for what belongs here)."""
