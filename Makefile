@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
+# Two test processes on this two-core machine; set XDIST= to run in one.
+XDIST  ?= -n 2
 PORT   ?= 8000
 
 .PHONY: run test install lock lint format check-deploy migrate seed worker beat benchmark clean
@@ -27,7 +29,7 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(XDIST) $(PYTEST_ARGS)
 
 lock: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
