@@ -75,3 +75,58 @@ class ActivityAggregateAdmin(ReadOnlyAdmin):
 class ProblemRowAdmin(ReadOnlyAdmin):
     list_display = ["upload", "line_no", "outcome", "reason"]
     list_filter = ["outcome"]
+
+
+# --- budgets and reports: read-only (changes go through the pages and services, with history) -----------
+
+from budgets.models import BudgetCategory, BudgetLine, BudgetSet, ReportRow, ReportRun  # noqa: E402
+
+
+@admin.register(BudgetCategory)
+class BudgetCategoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ["pct", "year", "code", "name", "devolved"]
+    list_filter = ["year", "devolved"]
+
+
+@admin.register(BudgetSet)
+class BudgetSetAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "pct",
+        "year",
+        "version",
+        "status",
+        "practice_total_pence",
+        "central_total_pence",
+        "published_at",
+    ]
+    list_filter = ["status", "year"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ReadOnlyAdmin):
+    list_display = ["budget_set", "practice", "category", "final_pence"]
+    list_filter = ["category"]
+    list_select_related = ["budget_set", "budget_set__year", "practice"]
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin):
+    list_display = ["pct", "year", "trigger", "finished", "duration_ms", "rows", "current_to"]
+    list_filter = ["year"]
+
+
+@admin.register(ReportRow)
+class ReportRowAdmin(ReadOnlyAdmin):
+    list_display = [
+        "year",
+        "level",
+        "practice",
+        "locality",
+        "month",
+        "category",
+        "provider",
+        "actual_pence",
+        "rag",
+    ]
+    list_filter = ["level", "year", "rag"]
+    list_select_related = ["year", "practice", "locality"]

@@ -3,8 +3,16 @@
 import django_filters as filters
 from django.db.models import Q
 
-from budgets.choices import DatasetChoice, UploadStatus
-from budgets.models import ActivityAggregate, AdmittedTariff, ExtractUpload
+from budgets.choices import BudgetStatus, DatasetChoice, Rag, ReportLevel, UploadStatus
+from budgets.models import (
+    ActivityAggregate,
+    AdmittedTariff,
+    BudgetCategory,
+    BudgetLine,
+    BudgetSet,
+    ExtractUpload,
+    ReportRow,
+)
 
 
 class ActivityFilter(filters.FilterSet):
@@ -51,3 +59,61 @@ class AdmittedTariffFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(hrg__icontains=value) | Q(hrg_name__icontains=value))
+
+
+def _filter_year(queryset, name, value):
+    """``year=2007/08`` (or 2007) on a model with a ``year`` foreign key to FinancialYear."""
+    text = str(value).strip()
+    if not text[:4].isdigit():
+        return queryset.none()
+    return queryset.filter(**{name: int(text[:4])})
+
+
+class BudgetCategoryFilter(filters.FilterSet):
+    year = filters.CharFilter(field_name="year__start_year", method=_filter_year, label="Financial year")
+
+    class Meta:
+        model = BudgetCategory
+        fields = ["year"]
+
+
+class BudgetSetFilter(filters.FilterSet):
+    year = filters.CharFilter(field_name="year__start_year", method=_filter_year, label="Financial year")
+    status = filters.ChoiceFilter(choices=BudgetStatus.choices)
+
+    class Meta:
+        model = BudgetSet
+        fields = ["year", "status"]
+
+
+class BudgetLineFilter(filters.FilterSet):
+    practice = filters.CharFilter(field_name="practice__code", lookup_expr="iexact", label="Practice code")
+    locality = filters.CharFilter(
+        field_name="practice__locality__code", lookup_expr="iexact", label="Locality code"
+    )
+    year = filters.CharFilter(
+        field_name="budget_set__year__start_year", method=_filter_year, label="Financial year"
+    )
+    category = filters.CharFilter(field_name="category", lookup_expr="iexact")
+    budget_set = filters.NumberFilter(field_name="budget_set_id", label="Budget version id")
+    status = filters.ChoiceFilter(field_name="budget_set__status", choices=BudgetStatus.choices)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["practice", "locality", "year", "category", "budget_set", "status"]
+
+
+class ReportRowFilter(filters.FilterSet):
+    level = filters.ChoiceFilter(choices=ReportLevel.choices)
+    practice = filters.CharFilter(field_name="practice__code", lookup_expr="iexact", label="Practice code")
+    locality = filters.CharFilter(field_name="locality__code", lookup_expr="iexact", label="Locality code")
+    year = filters.CharFilter(field_name="year__start_year", method=_filter_year, label="Financial year")
+    month = filters.NumberFilter(field_name="month", label="Month (April = 1)")
+    category = filters.CharFilter(field_name="category", lookup_expr="iexact", label="Category (ALL = total)")
+    provider = filters.CharFilter(field_name="provider", lookup_expr="iexact", label="Provider (ALL = total)")
+    rag = filters.ChoiceFilter(choices=[c for c in Rag.choices if c[0]])
+    future = filters.BooleanFilter(field_name="is_future", label="Budget-only future months")
+
+    class Meta:
+        model = ReportRow
+        fields = ["level", "practice", "locality", "year", "month", "category", "provider", "rag", "future"]

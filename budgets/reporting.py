@@ -50,6 +50,7 @@ __all__ = [
     "phase_budget",
     "phase_budgets",
     "rag_status",
+    "variance_and_rag",
     "variance_pct",
 ]
 
@@ -214,6 +215,36 @@ def rag_status(
     if variance_pct <= thresholds.amber_max_pct:
         return "amber"
     return "red"
+
+
+def variance_and_rag(
+    *, ytd_budget_pence: object, ytd_actual_pence: object, thresholds: RagThresholds | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised variance, variance % (in tenths) and RAG for rows that already hold YTD figures.
+
+    The same rules as :func:`monthly_report` (and :func:`variance_pct`, :func:`rag_status`): variance =
+    YTD actual − YTD budget; tenths = variance × 1000 / YTD budget half-up (meaningless where there is no
+    budget: ``has_budget`` is then False); RAG judged on the % as shown. Returns (variance, tenths,
+    has_budget, rag) — used for roll-ups, whose YTD figures are sums of their parts.
+    """
+    thresholds = thresholds or RagThresholds()
+    budget = _as_int_array(ytd_budget_pence, name="YTD budgets").reshape(-1)
+    actual = _as_int_array(ytd_actual_pence, name="YTD actuals").reshape(-1)
+    variance = actual - budget
+    has_budget = budget > 0
+    tenths = _mul_div_half_up(variance, 1000, np.where(has_budget, budget, 1))
+    green_max, amber_max = thresholds._tenths_bounds()
+    rag = np.select(
+        [
+            has_budget & (tenths <= green_max),
+            has_budget & (tenths <= amber_max),
+            has_budget,
+            actual > 0,
+        ],
+        ["green", "amber", "red", "red"],
+        default="green",
+    )
+    return variance, np.where(has_budget, tenths, 0), has_budget, rag
 
 
 # --- the monthly report --------------------------------------------------------------------------------

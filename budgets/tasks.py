@@ -1,4 +1,4 @@
-"""Background jobs of the activity side; each takes ids only and calls a service. Safe to run twice."""
+"""Background jobs of the budgets app; each takes ids only and calls a service. Safe to run twice."""
 
 from celery import shared_task
 
@@ -29,3 +29,25 @@ def extract_raw_files_purge_task() -> int:
     from budgets.services import extract_raw_files_purge
 
     return extract_raw_files_purge()
+
+
+@shared_task(acks_late=True)
+def report_recompute_task(pct_id: int, start_year: int, trigger: str = "requested") -> int:
+    """Rebuild a PCT's monthly report rows for one financial year; returns the number of rows."""
+    from budgets.services import report_recompute
+    from pbc.models import FinancialYear, Pct
+
+    pct = Pct.objects.get(pk=pct_id)
+    year = FinancialYear.objects.get(start_year=start_year)
+    return report_recompute(pct=pct, year=year, trigger=trigger).rows
+
+
+@shared_task
+def reports_recompute_nightly_task() -> int:
+    """Nightly: queue a recompute of every PCT year with published activity or budgets."""
+    from budgets.services import reports_due
+
+    due = reports_due()
+    for pct_id, start_year in due:
+        report_recompute_task.delay(pct_id, start_year, "nightly")
+    return len(due)

@@ -1,17 +1,76 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from budgets import views
+from budgets.views import activity, budget_sets, reports
 
 app_name = "budgets"
 
 urlpatterns = [
-    path("", views.ActivityListView.as_view(), name="activity_list"),
-    path("tariffs/", views.TariffListView.as_view(), name="tariff_list"),
-    path("tariffs/import/", views.TariffImportView.as_view(), name="tariff_import"),
-    path("tariffs/<int:pk>/", views.TariffDetailView.as_view(), name="tariff_detail"),
-    path("uploads/", views.UploadListView.as_view(), name="upload_list"),
-    path("uploads/new/", views.UploadCreateView.as_view(), name="upload_create"),
-    path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload_detail"),
-    path("uploads/<int:pk>/problems.csv", views.UploadProblemsCsvView.as_view(), name="upload_problems_csv"),
-    path("uploads/<int:pk>/retry/", views.UploadRetryView.as_view(), name="upload_retry"),
+    path("", activity.ActivityListView.as_view(), name="activity_list"),
+    path("tariffs/", activity.TariffListView.as_view(), name="tariff_list"),
+    path("tariffs/import/", activity.TariffImportView.as_view(), name="tariff_import"),
+    path("tariffs/<int:pk>/", activity.TariffDetailView.as_view(), name="tariff_detail"),
+    path("uploads/", activity.UploadListView.as_view(), name="upload_list"),
+    path("uploads/new/", activity.UploadCreateView.as_view(), name="upload_create"),
+    path("uploads/<int:pk>/", activity.UploadDetailView.as_view(), name="upload_detail"),
+    path(
+        "uploads/<int:pk>/problems.csv", activity.UploadProblemsCsvView.as_view(), name="upload_problems_csv"
+    ),
+    path("uploads/<int:pk>/retry/", activity.UploadRetryView.as_view(), name="upload_retry"),
+    # Budget setting.
+    path("budgets/", budget_sets.BudgetHomeView.as_view(), name="budget_home"),
+    path("budgets/versions/", budget_sets.BudgetSetListView.as_view(), name="budget_set_list"),
+    path("budgets/versions/new/", budget_sets.BudgetSetCreateView.as_view(), name="budget_set_create"),
+    path("budgets/versions/<int:pk>/", budget_sets.BudgetSetDetailView.as_view(), name="budget_set_detail"),
+    path(
+        "budgets/versions/<int:pk>/edit/", budget_sets.BudgetSetUpdateView.as_view(), name="budget_set_update"
+    ),
+    re_path(
+        r"^budgets/versions/(?P<pk>[0-9]+)/(?P<action>approve|reopen|publish)/$",
+        budget_sets.BudgetSetTransitionView.as_view(),
+        name="budget_set_transition",
+    ),
+    path(
+        "budgets/versions/<int:pk>/revise/",
+        budget_sets.BudgetSetReviseView.as_view(),
+        name="budget_set_revise",
+    ),
+    path("budgets/versions/<int:pk>/what-if/", budget_sets.WhatIfView.as_view(), name="budget_set_what_if"),
+    path(
+        "budgets/versions/<int:pk>/need-weights/",
+        budget_sets.NeedWeightsUploadView.as_view(),
+        name="budget_set_need_weights",
+    ),
+    path(
+        "budgets/versions/<int:pk>/adjustments/",
+        budget_sets.BudgetAdjustmentCreateView.as_view(),
+        name="budget_adjustment_create",
+    ),
+    path(
+        "budgets/versions/<int:pk>/adjustments/<int:adjustment_pk>/delete/",
+        budget_sets.BudgetAdjustmentDeleteView.as_view(),
+        name="budget_adjustment_delete",
+    ),
+    path("budgets/practices/", budget_sets.PracticeBudgetListView.as_view(), name="practice_budget_list"),
+    path("budgets/practices/<str:code>/", budget_sets.PracticeBudgetView.as_view(), name="practice_budget"),
+    path("budgets/categories/", budget_sets.CategoryListView.as_view(), name="category_list"),
+    path("budgets/categories/<int:pk>/", budget_sets.CategoryUpdateView.as_view(), name="category_update"),
+    # Reports and dashboards.
+    path("dashboard/", reports.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/overview/", reports.OverviewView.as_view(), name="report_overview"),
+    path("dashboard/peers/", reports.PeerComparisonView.as_view(), name="peer_comparison"),
+    path(
+        "dashboard/practices/<str:code>/", reports.PracticeDashboardView.as_view(), name="practice_dashboard"
+    ),
+    path(
+        "dashboard/practices/<str:code>/drill-down/",
+        reports.PracticeDrilldownView.as_view(),
+        name="practice_drilldown",
+    ),
+    path(
+        "dashboard/practices/<str:code>/statement/",
+        reports.PracticeStatementView.as_view(),
+        name="practice_statement",
+    ),
+    path("reports/", reports.ReportRowListView.as_view(), name="report_list"),
+    path("reports/recompute/", reports.ReportRecomputeView.as_view(), name="report_recompute"),
 ]

@@ -1,1 +1,4 @@
-"""freed resources — constants (see CONVENTIONS.md section 2 for what belongs here)."""
+"""Constants of the freed-up resources app."""
+
+REWARD_COMPONENT_CODE = "freed-resources-reward"
+REWARD_COMPONENT_NAME = "Freed-up resources reward payment"

@@ -371,3 +371,19 @@ def test_rows_with_the_wrong_number_of_fields_are_rejected_not_lost(tariff, year
     assert ProblemRow.objects.filter(
         upload=up, line_no=10, reason="malformed_row_wrong_number_of_fields"
     ).exists()
+
+
+def test_duplicate_across_chunks_is_stored_like_any_duplicate(tariff, year, world, monkeypatch):
+    monkeypatch.setattr(
+        services, "CHUNK_ROWS", 2
+    )  # S1 and its repeat (lines 2 and 7) fall in different chunks
+    up = upload(world, year, read("apc_2007.csv"))
+    dup = ActivityAggregate.objects.get(upload=up, outcome="duplicate")
+    assert (dup.reason, dup.price_reason, dup.excess_days, dup.cost_pence, dup.mff_defaulted) == (
+        "duplicate_key_in_file",
+        "",
+        0,
+        0,
+        False,
+    )
+    assert up.quality["by_outcome"]["costed"] == {"rows": 2, "value_pence": 840000}

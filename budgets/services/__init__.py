@@ -400,7 +400,11 @@ def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray,
         if mask.any():
             costed.loc[mask, "outcome"] = Outcome.DUPLICATE.value
             costed.loc[mask, "reason"] = reason.value
+            # As the costing engine leaves its own duplicates: unpriced, nothing about pricing kept.
             costed.loc[mask, "price_pence"] = pd.NA
+            costed.loc[mask, "excess_days"] = pd.NA
+            costed.loc[mask, "price_reason"] = Reason.NONE.value
+            costed.loc[mask, "mff_defaulted"] = False
 
 
 def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
@@ -729,6 +733,7 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
         tariff=version
     )
     done = 0
+    recosted_pcts: set[int] = set()
     for upload in uploads:
         rows = ActivityAggregate.objects.filter(upload=upload)
         current = rows.filter(is_current=True).exists()
@@ -743,4 +748,33 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
             quality = {**upload.quality, **upload_quality(upload)}
             ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version, quality=quality)
         done += 1
+        recosted_pcts.add(upload.pct_id)
+    start_year = version.year.start_year
+    for pct_id in sorted(recosted_pcts):  # the year's reports now stand on the new prices
+        transaction.on_commit(
+            lambda p=pct_id: _queue_reports(p, start_year, f"activity re-costed at tariff v{version.version}")
+        )
     return done
+
+
+# --- budget setting and reports (sub-modules; imported last, they use the activity services above) -------
+
+from budgets.services.budget_sets import *  # noqa: E402,F403
+from budgets.services.budget_sets import __all__ as _budget_all  # noqa: E402
+from budgets.services.budget_sets import _queue_reports  # noqa: E402
+from budgets.services.reports import *  # noqa: E402,F403
+from budgets.services.reports import __all__ as _report_all  # noqa: E402
+
+__all__ = [
+    "activity_recost_for_tariff",
+    "extract_mark_stalled",
+    "extract_process",
+    "extract_raw_files_purge",
+    "extract_upload_create",
+    "extract_upload_retry",
+    "register_after_publish",
+    "tariff_import",
+    "upload_quality",
+    *_budget_all,
+    *_report_all,
+]

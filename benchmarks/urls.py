@@ -1,0 +1,3 @@
+"""No URLs: the benchmark calls services directly."""
+
+urlpatterns: list = []

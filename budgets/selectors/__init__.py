@@ -1,0 +1,61 @@
+"""Reads of the budgets app, narrowed to the user's scope."""
+
+from budgets.selectors.activity import (
+    activity_list,
+    tariff_current,
+    tariff_tables,
+    tariff_version_get,
+    tariff_version_list,
+    upload_get,
+    upload_list,
+)
+from budgets.selectors.budgets import (
+    budget_category_list,
+    budget_line_get,
+    budget_line_list,
+    budget_set_current,
+    budget_set_get,
+    budget_set_list,
+    budget_set_what_if,
+    practice_budget_lines,
+    sees_drafts,
+)
+from budgets.selectors.reports import (
+    Dashboard,
+    default_year,
+    drilldown,
+    overview,
+    peer_comparison,
+    practice_dashboard,
+    report_row_list,
+    report_run_latest,
+    report_years,
+)
+
+__all__ = [
+    "Dashboard",
+    "activity_list",
+    "budget_category_list",
+    "budget_line_get",
+    "budget_line_list",
+    "budget_set_current",
+    "budget_set_get",
+    "budget_set_list",
+    "budget_set_what_if",
+    "default_year",
+    "drilldown",
+    "overview",
+    "peer_comparison",
+    "practice_budget_lines",
+    "practice_dashboard",
+    "report_row_list",
+    "report_run_latest",
+    "report_years",
+    "sees_drafts",
+    "tariff_current",
+    "tariff_tables",
+    "tariff_version_get",
+    "tariff_version_list",
+    "upload_get",
+    "upload_list",
+]

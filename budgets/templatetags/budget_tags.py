@@ -1,0 +1,61 @@
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
+
+from budgets.tables import Link, RagCell
+from pbc.exports import Money, Percent
+from pbc.money import format_gbp
+
+register = template.Library()
+
+_RAG_CLASS = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger"}
+
+
+@register.simple_tag
+def cell(value):
+    """A table cell's content: money as £, percentages to 1 dp, RAG as a labelled badge, links."""
+    if value is None:
+        return "—"
+    if isinstance(value, Money):
+        return format_gbp(int(value))
+    if isinstance(value, Percent):
+        return f"{value:.1f}%"
+    if isinstance(value, RagCell):
+        return rag_badge(str(value))
+    if isinstance(value, Link):
+        return format_html('<a href="{}">{}</a>', value.url, value.text)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return intcomma(value)
+    return value
+
+
+@register.filter
+def numeric(value) -> bool:
+    return isinstance(value, int | Percent) and not isinstance(value, bool)
+
+
+@register.simple_tag
+def rag_badge(rag):
+    rag = rag or ""
+    label = {"green": "Green", "amber": "Amber", "red": "Red"}.get(rag, "Not assessed")
+    css = _RAG_CLASS.get(rag, "text-bg-light border")
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+@register.filter
+def tenths_pct(tenths):
+    if tenths is None:
+        return "—"
+    return f"{tenths / 10:.1f}%"
+
+
+@register.filter
+def month_name(number):
+    from pbc.fiscal import MONTH_NAMES
+
+    try:
+        return MONTH_NAMES[int(number) - 1]
+    except (TypeError, ValueError, IndexError):
+        return ""

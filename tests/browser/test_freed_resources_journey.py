@@ -1,0 +1,89 @@
+"""Freed-up resources end to end in a browser: a practice declares from the published reports, PCT finance
+confirms (the scheme splits it and the pot fills), the PEC approves a reinvestment proposal against the pot,
+and the practice's statement shows declaration, split, pot and proposal. Every page is checked with axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from applications import services as app_services
+from applications.choices import Action
+from pbc.choices import Role
+from tests.browser.conftest import assert_accessible
+from tests.factories.applications import quorate_item
+from tests.factories.freed_resources import POUND, fy, proposal, published_budgets, report_figures, set_scheme
+from tests.factories.pbc import member
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base, user):
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("a-test-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r".*/login/"))
+
+
+def test_declaration_split_pot_proposal_statement(page, live_server, world):
+    base = live_server.url
+    fy(2007)
+    published_budgets(world.pct)
+    report_figures(world.practice, {"OP": (500_000, 350_000), "NEL": (300_000, 250_000)})
+    set_scheme(world.pct, "banes")
+
+    # The practice manager declares from the published reports.
+    sign_in(page, base, world.users[Role.PRACTICE_MANAGER])
+    page.goto(f"{base}/freed-resources/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Declare savings").click()
+    assert_accessible(page)
+    page.get_by_label("Kind").select_option("practice")
+    page.get_by_label("Practice").select_option("L85001")
+    page.get_by_label("Financial year starting").fill("2007")
+    page.get_by_role("button", name="Prepare declaration").click()
+    page.wait_for_url(re.compile(r".*/freed-resources/declarations/\d+/$"))
+    assert_accessible(page)
+    assert "£200,000.00" in page.get_by_test_id("freed").inner_text()
+    url = page.url
+    sign_out(page)
+
+    # PCT finance reviews and confirms; the BANES scale splits £200,000 → £140,000 / £60,000.
+    sign_in(page, base, world.users[Role.PCT_FINANCE])
+    page.goto(url)
+    assert_accessible(page)
+    page.get_by_label("I have reviewed these figures").check()
+    page.get_by_role("button", name="Confirm declaration").click()
+    page.wait_for_url(url)
+    assert_accessible(page)
+    assert "Confirmed" in page.get_by_test_id("status").inner_text()
+    assert "£140,000.00" in page.get_by_test_id("split-practices").inner_text()
+    page.goto(f"{base}/freed-resources/summary/")
+    assert_accessible(page)
+    page.goto(f"{base}/freed-resources/calculate/?scheme=banes&amount=250000")
+    assert_accessible(page)
+    assert "£168,000.00" in page.get_by_test_id("result").inner_text()
+    sign_out(page)
+
+    # The PEC approves a £90,000 reinvestment proposal: the pot's remaining falls to £50,000.
+    chair = world.users[Role.PEC_MEMBER]
+    voters = [member(Role.PEC_MEMBER, pct=world.pct, username=f"voter{i}") for i in range(2)]
+    application = proposal(world, cost_pence=90_000 * POUND)
+    app_services.agenda_item_decide(
+        item=quorate_item(application, chair=chair, voters=voters), actor=chair, outcome=Action.APPROVE
+    )
+
+    sign_in(page, base, world.users[Role.PRACTICE_MANAGER])
+    page.goto(f"{base}/freed-resources/statement/L85001/2007/")
+    assert_accessible(page)
+    assert "£50,000.00" in page.get_by_test_id("pot-remaining").inner_text()
+    assert application.title in page.get_by_test_id("proposals").inner_text()
+    assert "£140,000.00" in page.get_by_test_id("split").inner_text()
+    page.wait_for_selector("[data-pot-chart] .main-svg")
