@@ -53,7 +53,6 @@ def report_figures(owner, figures: dict, *, start_year: int = 2007, month: int =
             annual_budget_pence=budget * POUND,
             ytd_budget_pence=budget * POUND,
             ytd_actual_pence=actual * POUND,
-            computed_at=timezone.now(),
         )
 
 
