@@ -29,6 +29,7 @@ import pstats
 import resource
 import threading
 import time
+import types
 from collections import defaultdict
 from pathlib import Path
 
@@ -202,6 +203,11 @@ def ingest(data: Path, spells: int, profile: Path | None, variant: str | None = 
 
     whatif.apply(whatif.parse(variant))  # before the phase wrappers, so they time the prototypes
     phases = _install_phases()
+    # Report recomputation and anything else registered to run after publication: timed as one step.
+    for i, callback in enumerate(services._AFTER_PUBLISH):
+        holder = types.SimpleNamespace(callback=callback)
+        phases.wrap(holder, "callback", "after-publish callbacks (reports recompute)")
+        services._AFTER_PUBLISH[i] = holder.callback
     server_cpu = _server_cpu_reader(connection)
     server_before = server_cpu()
     cpu_before = _cpu_s()

@@ -5,8 +5,8 @@
 Nothing here changes the app's files: ``benchmarks.child`` calls :func:`apply` (before the timed ingest) and
 :func:`alter_schema` (after migrating) when a run asks for a variant, and the run is verified against the
 DuckDB reference like any other, so a prototype that changed the results would show as a mismatch. Each
-prototype stands for a change described in RESULTS.md; they are written against revision 8693311 of
-``budgets/services.py`` and ``budgets/extract_reader.py``.
+prototype stands for a change described in RESULTS.md; they are written against revision 4b0ae25 of
+``budgets/services/__init__.py`` and ``budgets/extract_reader.py``.
 
 Variants (comma-separated names, or ``fast`` for all of them):
 
@@ -27,6 +27,14 @@ Variants (comma-separated names, or ``fast`` for all of them):
   CASCADE itself), so bulk loads skip three index updates and three deferred constraint checks per row.
 * ``keys`` — ``services._write_keys``: stream the record keys into the storage file instead of concatenating
   them and copying the result twice through ``BytesIO`` (peak memory at 5M spells).
+* ``loop`` — ``services._cost_and_store`` (a copy with four changes): each chunk's record keys are appended to
+  a temporary file as they are produced (the same ``.npy`` is written at the end by streaming that file), so
+  they no longer accumulate in memory (56 bytes a spell); their month text comes from
+  ``np.datetime_as_string`` instead of ``Series.dt.strftime``; the restated (provider, month) pairs are taken
+  from the distinct pairs of the chunk's aggregates instead of a Python ``zip`` over every aggregate row;
+  ``seen`` is merged with ``_merge_sorted`` (the ``dedupe`` prototype) instead of ``np.union1d``.
+
+``fast`` is all of them (``keys`` is then unused: ``loop`` writes the keys its own way).
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-ALL = ("nohash", "dedupe", "copy", "publish", "schema", "keys")
+ALL = ("nohash", "dedupe", "copy", "publish", "schema", "keys", "loop")
 _MARK_CURRENT_AT_INSERT = False  # set by the 'publish' prototype
 
 
@@ -130,10 +138,13 @@ def apply(names: set[str]) -> None:
             in_file = eligible & _in_sorted(hashes, seen)
             already = eligible & ~in_file & _in_sorted(hashes, loaded)
             for mask, reason in ((in_file, Reason.DUPLICATE_IN_FILE), (already, Reason.DUPLICATE_LOADED)):
-                if mask.any():
+                if mask.any():  # as services._mark_duplicates (4b0ae25) does, membership test aside
                     costed.loc[mask, "outcome"] = Outcome.DUPLICATE.value
                     costed.loc[mask, "reason"] = reason.value
                     costed.loc[mask, "price_pence"] = pd.NA
+                    costed.loc[mask, "excess_days"] = pd.NA
+                    costed.loc[mask, "price_reason"] = Reason.NONE.value
+                    costed.loc[mask, "mff_defaulted"] = False
 
         services._mark_duplicates = mark_duplicates
         proxy = types.ModuleType("numpy_with_sorted_union")
@@ -148,6 +159,9 @@ def apply(names: set[str]) -> None:
 
     if "publish" in names:
         services._publish = _make_publish_without_update(services)
+
+    if "loop" in names:
+        services._cost_and_store = _make_cost_and_store(services)
 
     if "keys" in names:
 
@@ -234,12 +248,14 @@ def _insert_aggregates_columnar(upload, dataset, agg: pd.DataFrame, practice_ids
             buffer.seek(0)
             cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
         else:
-            rows = pa.table(columns).to_pylist()  # dicts; executemany wants sequences
             placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-                [tuple(r.values()) for r in rows],
-            )
+            arrow = pa.table(columns)
+            for start in range(0, n, 50_000):  # Python tuples for 50k rows at a time: bounded memory
+                part = arrow.slice(start, 50_000)
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+                    list(zip(*(column.to_pylist() for column in part.columns), strict=True)),
+                )
 
 
 def _make_publish_without_update(services):
@@ -298,3 +314,115 @@ def _make_publish_without_update(services):
             )
 
     return publish
+
+
+def _make_cost_and_store(services):
+    """``services._cost_and_store`` of 4b0ae25 with the ``loop`` changes (see the module docstring)."""
+    from datetime import date
+
+    from django.conf import settings
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from budgets import costing, extract_reader
+    from budgets.extract_schema import Dataset, Outcome
+    from budgets.models import ExtractUpload, ProblemRow
+    from pbc.models import Practice
+
+    def write_keys(upload_id: int, spill, count: int) -> None:
+        """The .npy that ``_write_keys`` writes, from the spilled raw records, a megabyte at a time."""
+        with tempfile.TemporaryFile() as fh:
+            header = {"descr": np.lib.format.dtype_to_descr(services._KEY_DTYPE), "fortran_order": False}
+            np.lib.format.write_array_header_1_0(fh, {**header, "shape": (count,)})
+            spill.seek(0)
+            while block := spill.read(1 << 20):
+                fh.write(block)
+            fh.seek(0)
+            name = services._keys_name(upload_id)
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            default_storage.save(name, File(fh))
+
+    services._write_keys = write_keys  # timed as "write record keys" by the benchmark's wrapper
+
+    def cost_and_store(upload):
+        from budgets.selectors import tariff_current, tariff_tables
+
+        dataset = Dataset(upload.dataset)
+        version = tariff_current(year=upload.year)
+        tables = tariff_tables(version=version)
+        pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
+        path = upload.file.path
+        loaded = services._loaded_keys(upload, path, dataset)
+        seen = np.empty(0, dtype=np.uint64)
+        slices: set[tuple[str, date]] = set()
+        problems_left = services.PROBLEM_ROW_SAMPLE
+        today = timezone.localdate()
+        spilled = 0
+        with (
+            tempfile.TemporaryFile() as spill,
+            extract_reader.read_extract(
+                path, dataset, patient_salt=services._salt(), chunk_rows=services.CHUNK_ROWS,
+                max_bytes=settings.PBC_MAX_UPLOAD_BYTES,
+            ) as stream,
+        ):  # fmt: skip
+            for frame in stream:
+                costed = costing.cost_activity(
+                    frame, dataset, tariff=tables, financial_year=upload.year.fy,
+                    pct_practices=frozenset(pct_practices), all_known_practices=None, today=today,
+                )  # fmt: skip
+                hashes = services._key_hashes(costed["record_key"])
+                services._mark_duplicates(costed, hashes, seen, loaded)
+                outcome = costed["outcome"].astype(object).to_numpy()
+                kept = costed["record_key"].notna().to_numpy() & (outcome != Outcome.REJECTED.value)
+                seen = _merge_sorted(seen, hashes[kept])
+                live = kept & (costed["outcome"].astype(object).to_numpy() != Outcome.DUPLICATE.value)
+                part = np.empty(int(live.sum()), dtype=services._KEY_DTYPE)
+                part["key"] = hashes[live]
+                part["provider"] = costed.loc[live, "provider"].astype(object).fillna("").to_numpy()
+                months = costed["month"].to_numpy(dtype="datetime64[M]")[live]
+                text = np.datetime_as_string(months, unit="M")
+                part["month"] = np.where(np.isnat(months), "", text)
+                spill.write(part.tobytes())
+                spilled += len(part)
+                agg = costing.aggregate_costed(costed)
+                in_use = (
+                    ~agg["outcome"].astype(object).isin([Outcome.REJECTED.value, Outcome.DUPLICATE.value])
+                    & agg["month"].notna()
+                )
+                pairs = agg.loc[in_use, ["provider", "month"]].drop_duplicates()
+                slices.update(
+                    zip(pairs["provider"].astype(object).fillna(""), pairs["month"].dt.date, strict=True)
+                )
+                services._insert_aggregates(upload, dataset, agg, pct_practices)
+                if problems_left > 0:
+                    sample = costing.problem_rows(costed, limit=problems_left)
+                    ProblemRow.objects.bulk_create(
+                        [
+                            ProblemRow(
+                                upload=upload, line_no=r.pop("line_no"), outcome=r.pop("outcome"),
+                                reason=r.pop("reason") or "", fields=r,
+                            )
+                            for r in (services._plain(rec) for rec in sample.to_dict("records"))
+                        ]
+                    )  # fmt: skip
+                    problems_left -= len(sample)
+                ExtractUpload.objects.filter(pk=upload.pk).update(
+                    rows_read=stream.summary.rows_read, heartbeat=timezone.now()
+                )
+            summary = stream.summary
+            if summary.malformed_lines:
+                services._store_malformed(upload, dataset, summary.malformed_lines, problems_left)
+            services._write_keys(upload.pk, spill, spilled)
+        ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version)
+        return slices, {
+            "rows_read": summary.rows_read,
+            "malformed_rows": len(summary.malformed_lines),
+            "spells": summary.rows_yielded,
+            "episodes_folded": summary.episodes_folded,
+            "episode_level": stream.episode_level,
+            "tariff_version": version.version if version else None,
+        }
+
+    return cost_and_store

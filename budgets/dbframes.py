@@ -119,11 +119,20 @@ def bulk_insert_frame(model, frame) -> int:
     columns = list(frame.columns)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            frame.to_csv(buffer, header=False, index=False, na_rep="\\N")
+            import pyarrow as pa
+            from pyarrow import csv as pacsv
+
+            # Every value quoted, nulls left empty and unquoted: PostgreSQL's CSV reads "" as an empty
+            # string and an unquoted empty field as NULL. pyarrow writes it in C++.
+            buffer = io.BytesIO()
+            pacsv.write_csv(
+                pa.Table.from_pandas(frame, preserve_index=False),
+                buffer,
+                write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"),
+            )
             buffer.seek(0)
             cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer
             )
         else:
             plain = frame.astype(object)

@@ -16,6 +16,10 @@ from pbc.models import FinancialYear, Locality, Pct, Practice
 from pbc.permissions import ScopePaths
 
 _SCOPED = ScopePaths(pct="pct", locality="locality", practice="practice")
+# Report rows are derived, rebuilt wholesale by one service from rows that exist; hundreds of thousands are
+# written per recompute, so their foreign keys are not enforced by the database (deleting a practice is still
+# refused by Django: PROTECT), which keeps a year's recompute to about a second on PostgreSQL.
+_DERIVED = {"db_constraint": False, "db_index": False, "related_name": "+"}
 
 
 class ReportRow(models.Model):
@@ -29,14 +33,16 @@ class ReportRow(models.Model):
     budget only: their actual, variance, forecast and RAG are empty.
     """
 
-    pct = models.ForeignKey(Pct, on_delete=models.PROTECT, related_name="+")
-    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    pct = models.ForeignKey(Pct, on_delete=models.PROTECT, **_DERIVED)
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, **_DERIVED)
     budget_set = models.ForeignKey(
-        "budgets.BudgetSet", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "budgets.BudgetSet", on_delete=models.SET_NULL, null=True, blank=True, **_DERIVED
     )
     level = models.CharField(max_length=10, choices=ReportLevel.choices)
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, null=True, blank=True, **_DERIVED)
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, null=True, blank=True, **{**_DERIVED, "db_index": True}
+    )
     month = models.PositiveSmallIntegerField(help_text="Financial month: April = 1 … March = 12.")
     month_start = models.DateField()
     category = models.CharField(max_length=10)
@@ -63,8 +69,14 @@ class ReportRow(models.Model):
     class Meta:
         ordering = ["year", "level", "locality_id", "practice_id", "category", "provider", "month"]
         indexes = [
-            models.Index(fields=["pct", "year", "level", "month"], name="report_pct_year_level"),
+            # Practice pages and the API by practice; overviews read the provider totals only (a third of
+            # the rows), so their index leaves the rest out and costs less to keep up.
             models.Index(fields=["practice", "year", "month"], name="report_practice_year"),
+            models.Index(
+                fields=["pct", "year", "level", "month"],
+                name="report_totals_pct_year",
+                condition=Q(provider="ALL"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="report_month_in_year"),
@@ -94,10 +106,10 @@ class ReportRow(models.Model):
 class PeerActivity(models.Model):
     """Activity counts of a practice by POD and month, for rates per 1,000 registered patients."""
 
-    pct = models.ForeignKey(Pct, on_delete=models.PROTECT, related_name="+")
-    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pct = models.ForeignKey(Pct, on_delete=models.PROTECT, **_DERIVED)
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, **_DERIVED)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, **_DERIVED)
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, null=True, blank=True, **_DERIVED)
     month = models.PositiveSmallIntegerField()
     pod = models.CharField("POD", max_length=6)
     activity_count = models.BigIntegerField()

@@ -62,9 +62,9 @@ def report_row_list(*, user, filters=None) -> QuerySet[ReportRow]:
     if filters is not None:
         fs = ReportRowFilter(data=filters, queryset=qs)
         qs = fs.qs if fs.is_valid() else qs.none()
-    return qs.order_by(
-        "year__start_year", "level", "locality_id", "practice_id", "category", "provider", "month"
-    )
+    # Rows are written a year at a time in report order (level, organisation, category, provider, month),
+    # so the primary key keeps that order and any filtered page comes straight off an index.
+    return qs.order_by("pk")
 
 
 def report_run_latest(*, pct: Pct | int, year: FinancialYear | int) -> ReportRun | None:

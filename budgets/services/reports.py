@@ -12,7 +12,7 @@ import time
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
 from budgets.budget_io import rag_thresholds
@@ -71,7 +71,18 @@ def _year_activity(pct: Pct, fy: FY, specs: list[CategorySpec]) -> pd.DataFrame:
         .annotate(activity=Sum("activity"), cost=Sum("cost_pence"))
         .order_by()
     )
-    frame = queryset_frame(
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # room to aggregate a year's rows in memory, not on disk
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        frame = _activity_frame(qs)
+    frame["fm"] = ((frame["month"].dt.month - 4) % 12 + 1).astype("int64") if len(frame) else 0
+    frame["provider"] = frame["provider"].fillna("")
+    return frame
+
+
+def _activity_frame(qs) -> pd.DataFrame:
+    return queryset_frame(
         qs,
         {
             "practice_id": "int",
@@ -83,9 +94,6 @@ def _year_activity(pct: Pct, fy: FY, specs: list[CategorySpec]) -> pd.DataFrame:
             "cost": "int",
         },
     )
-    frame["fm"] = ((frame["month"].dt.month - 4) % 12 + 1).astype("int64") if len(frame) else 0
-    frame["provider"] = frame["provider"].fillna("")
-    return frame
 
 
 def _quality(pct: Pct, year: FinancialYear) -> dict:
@@ -93,7 +101,7 @@ def _quality(pct: Pct, year: FinancialYear) -> dict:
     1.00000, months missing between a provider's first and last month."""
     uploads = (
         ExtractUpload.objects.filter(pct=pct, year=year, status=UploadStatus.SUCCEEDED)
-        .filter(pk__in=ActivityAggregate.objects.filter(pct=pct, is_current=True).values("upload_id"))
+        .filter(Exists(ActivityAggregate.objects.filter(upload=OuterRef("pk"), is_current=True)))
         .order_by("pk")
         .values_list("pk", "dataset", "filename", "published_at", "quality")
     )

@@ -645,8 +645,9 @@ class CategoryListView(TablesMixin, PbcPermissionMixin, FormView):
         year = self._year()
         if (
             year is not None
+            and self.request.user.has_perm("budgets.add_budgetcategory")
             and not BudgetCategory.objects.filter(pct=user_pct(self.request.user), year=year).exists()
-        ):
+        ):  # PCT finance starts from the default categories; others see what has been set
             services.budget_categories_for(
                 pct=user_pct(self.request.user), year=year, actor=self.request.user
             )
