@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_budgets_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_agreements_demo
 	@echo "PBC Manager is starting on http://$(HOST):$(PORT)/ (Ctrl+C to stop)."
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -7,6 +7,7 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from applications import roles  # noqa: F401  (grants this app's permissions to the roles)
+        from applications.packs import published_report_position, register_budget_position
         from applications.views.panels import applications_panel
         from pbc.context_processors import register_nav
         from pbc.views import register_home_panel
@@ -14,3 +15,5 @@ class ApplicationsConfig(AppConfig):
         register_nav("Applications", "applications:application_list", "applications.view_application")
         # One navigation entry: meetings, readiness and competencies are reached from the applications pages.
         register_home_panel(applications_panel)
+        # PEC papers show each applicant's budget position from the published monthly reports.
+        register_budget_position(published_report_position)

@@ -62,6 +62,14 @@ def budget_position(*, practice, on: date) -> BudgetPosition | None:
     return None
 
 
+def published_report_position(*, practice, on: date) -> BudgetPosition | None:
+    """The practice's position in the budgets app's published monthly reports (registered at start-up)."""
+    from budgets.selectors import practice_budget_position
+
+    found = practice_budget_position(practice=practice, on=on)
+    return BudgetPosition(**found) if found else None
+
+
 def _pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 

@@ -12,8 +12,6 @@ Each step prints one ``BENCH_RESULT {json}`` line. ``benchmarks.run`` drives the
   worker runs them; wall time per service, time inside the main functions, peak RSS. ``--profile FILE`` runs
   ``extract_process`` under cProfile and writes the stats (and a text summary next to them).
 * ``verify``: the totals of what was stored and published, for comparison with the DuckDB reference.
-
-``--variant`` (setup and ingest) installs prototypes of recommended app changes first (``benchmarks.whatif``).
 """
 
 from __future__ import annotations
@@ -47,7 +45,7 @@ def peak_rss_mb() -> float:
 
 
 # ------------------------------------------------------------------------------------------------- setup
-def setup(data: Path, variant: str | None = None) -> dict:
+def setup(data: Path) -> dict:
     from django.core.management import call_command
 
     from budgets import services
@@ -56,9 +54,6 @@ def setup(data: Path, variant: str | None = None) -> dict:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     migrated = time.perf_counter() - started
-    from benchmarks import whatif
-
-    altered = whatif.alter_schema(whatif.parse(variant))
     year, _ = FinancialYear.objects.get_or_create(start_year=2007)
     own = Pct.objects.create(code=PCT_CODE, name="Benchmark PCT")
     other = Pct.objects.create(code=OTHER_PCT_CODE, name="Neighbouring PCT")
@@ -80,7 +75,6 @@ def setup(data: Path, variant: str | None = None) -> dict:
         "migrate_s": migrated,
         "practices": len(rows),
         "tariff_counts": version.counts,
-        "schema_changes": altered,
     }
 
 
@@ -145,6 +139,7 @@ PROCESS_PHASES = (
     ("budgets.costing", "cost_activity", "cost (costing.cost_activity)"),
     ("budgets.services", "_key_hashes", "record-key hashes"),
     ("budgets.services", "_mark_duplicates", "cross-chunk duplicates"),
+    ("budgets.services", "_spill_keys", "spill record keys"),
     ("budgets.costing", "aggregate_costed", "aggregate (costing.aggregate_costed)"),
     ("budgets.services", "_insert_aggregates", "insert aggregates (services._insert_aggregates)"),
     ("budgets.costing", "problem_rows", "problem-row sample"),
@@ -191,17 +186,15 @@ def _server_cpu_reader(connection):
     return read
 
 
-def ingest(data: Path, spells: int, profile: Path | None, variant: str | None = None) -> dict:
+def ingest(data: Path, spells: int, profile: Path | None) -> dict:
     from django.core.files import File
     from django.db import connection
 
-    from benchmarks import whatif
     from budgets import services
     from budgets.choices import UploadStatus
     from budgets.models import ActivityAggregate
     from pbc.models import FinancialYear, Pct
 
-    whatif.apply(whatif.parse(variant))  # before the phase wrappers, so they time the prototypes
     phases = _install_phases()
     # Report recomputation and anything else registered to run after publication: timed as one step.
     for i, callback in enumerate(services._AFTER_PUBLISH):
@@ -249,7 +242,7 @@ def ingest(data: Path, spells: int, profile: Path | None, variant: str | None = 
     if upload.status != UploadStatus.SUCCEEDED:
         raise SystemExit(f"upload {upload.pk} ended {upload.status}: {upload.error}")
     stored_rows = ActivityAggregate.objects.filter(upload=upload).count()
-    current_rows = ActivityAggregate.objects.filter(upload=upload, is_current=True).count()
+    current_rows = ActivityAggregate.objects.current().filter(upload=upload).count()
     process_s = finished - created
     top_level = sum(v for k, v in process_phases.items() if not k.startswith("  "))
     return {
@@ -283,7 +276,7 @@ def verify() -> dict:
     from django.db import connection
 
     from benchmarks.reference import anomaly_sql, fingerprint_sql, normalise
-    from budgets.models import ActivityAggregate
+    from budgets.models import ActivityAggregate, ExtractUpload
 
     table = ActivityAggregate._meta.db_table
     queries = fingerprint_sql(
@@ -294,7 +287,9 @@ def verify() -> dict:
         blank_duplicates=True,
     )
     queries["published"] = (
-        f"SELECT outcome, SUM(activity), SUM(cost_pence) FROM {table} WHERE is_current GROUP BY outcome"
+        f"SELECT a.outcome, SUM(a.activity), SUM(a.cost_pence) FROM {table} a "
+        f"JOIN {ExtractUpload._meta.db_table} u ON u.id = a.upload_id "
+        "WHERE a.is_current AND u.status = 'succeeded' GROUP BY a.outcome"
     )
     queries["duplicate_anomalies"] = anomaly_sql(table)
     out = {}
@@ -316,13 +311,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--spells", type=int)
     parser.add_argument("--profile", type=Path)
-    parser.add_argument("--variant", help="prototypes of recommended changes (benchmarks.whatif)")
     args = parser.parse_args()
     django.setup()
     if args.step == "setup":
-        emit(setup(args.data, args.variant))
+        emit(setup(args.data))
     elif args.step == "ingest":
-        emit(ingest(args.data, args.spells, args.profile, args.variant))
+        emit(ingest(args.data, args.spells, args.profile))
     else:
         emit(verify())
 

@@ -315,40 +315,6 @@ def render(results: dict) -> str:
         for label in labels
     ]
     lines += _table(["step", *(f"{r['spells']:,} {r['db']}" for r in runs)], "l" + "r" * len(runs), rows)
-    variants = sorted(results.get("variants", {}).values(), key=lambda r: (r["spells"], r["db"] != "sqlite"))
-    if variants:
-        lines += [
-            "",
-            "Prototypes of the recommended changes (`--variant`, monkeypatched by `benchmarks/whatif.py`; "
-            "verified against the reference like the runs above):",
-            "",
-        ]
-        rows = []
-        for v in variants:
-            base = results.get("runs", {}).get(f"{v['spells']}:{v['db']}")
-            ref = refs.get(str(v["spells"]), {})
-            ratio = v["ingest_s"] / ref["seconds"] if ref else float("nan")
-            picked = ("insert aggregates (services._insert_aggregates)", "publish (services._publish)")
-            rows.append(
-                [
-                    f"{v['spells']:,}", v["db"], v["variant"],
-                    ", ".join(f"{x:,.1f}" for x in v.get("samples_s", [v["ingest_s"]])),
-                    f"{base['ingest_s']:,.1f}" if base else "–",
-                    f"{v.get('cpu_s', 0) + v.get('db_server_cpu_s', 0):,.1f}"
-                    + (f" ({base.get('cpu_s', 0) + base.get('db_server_cpu_s', 0):,.1f})" if base else ""),
-                    f"{ratio:,.1f}×", *(f"{v['phases'].get(p, 0):,.1f}" for p in picked),
-                    _mb(v["peak_rss_mb"]), "yes" if v.get("match") else "**NO**",
-                ]
-            )  # fmt: skip
-        lines += _table(
-            [
-                "spells", "database", "variant", "ingest runs, s", "baseline best, s",
-                "app + DB CPU s (baseline)", "ratio to DuckDB", "insert s", "publish s", "peak RSS MB",
-                "totals = reference",
-            ],
-            "rllllllrrrl",
-            rows,
-        )  # fmt: skip
     lines += ["", END]
     return "\n".join(lines)
 
@@ -366,17 +332,14 @@ def write_markdown(results: dict) -> None:
 
 
 # -------------------------------------------------------------------------------------------------- main
-def one_run(
-    n: int, db: str, folder: Path, url: str, ref: dict, log: Path, *, profile: bool, variant: str | None
-) -> dict:
+def one_run(n: int, db: str, folder: Path, url: str, ref: dict, log: Path, *, profile: bool) -> dict:
     """Fresh database, setup, the timed ingest in its own process, then the comparison with the reference."""
     fresh_database(db, url)
     media = MEDIA / db
     shutil.rmtree(media, ignore_errors=True)
     env = django_env(url, media)
-    extra = ["--variant", variant] if variant else []
-    child(["benchmarks.child", "setup", "--data", str(folder), *extra], env, log)
-    ingest_args = ["benchmarks.child", "ingest", "--data", str(folder), "--spells", str(n), *extra]
+    child(["benchmarks.child", "setup", "--data", str(folder)], env, log)
+    ingest_args = ["benchmarks.child", "ingest", "--data", str(folder), "--spells", str(n)]
     if profile:
         ingest_args += ["--profile", str(OUT / f"profile_{n}_{db}.prof")]
     wait_for_quiet()
@@ -432,10 +395,6 @@ def main() -> None:
         "--code",
         default="worktree",
         help="app code to benchmark: 'worktree' (as it is) or a git revision, exported to /tmp (e.g. HEAD)",
-    )
-    parser.add_argument(
-        "--variant",
-        help="apply prototypes of recommended app changes (benchmarks.whatif: 'fast' or names); kept apart",
     )
     parser.add_argument(
         "--fresh",
@@ -502,12 +461,10 @@ def main() -> None:
             key = f"{n}:{db}"
             profiling = key in args.profile
             samples = [
-                one_run(n, db, folder, urls[db], ref, log, profile=profiling, variant=args.variant)
+                one_run(n, db, folder, urls[db], ref, log, profile=profiling)
                 for _ in range(1 if profiling else args.repeat)
             ]
-            store = "variants" if args.variant else "runs"
-            stored_key = f"{key}:{args.variant}" if args.variant else key
-            earlier = results.get(store, {}).get(stored_key)
+            earlier = results["runs"].get(key)
             if earlier and not args.fresh and not profiling and earlier.get("code") == code_label:
                 samples.append(earlier)  # runs accumulate across invocations (same code): keep the fastest
             run = dict(min(samples, key=lambda r: r["ingest_s"]))
@@ -516,10 +473,7 @@ def main() -> None:
             run["code"] = code_label
             if profiling:
                 run["profiled"] = True  # cProfile slows the run: keep its time apart from the table's
-                results.setdefault("profiles", {})[f"{key}:{args.variant}" if args.variant else key] = run
-            elif args.variant:
-                run["variant"] = args.variant
-                results.setdefault("variants", {})[f"{key}:{args.variant}"] = run
+                results.setdefault("profiles", {})[key] = run
             else:
                 results["runs"][key] = run
             ratio = run["ingest_s"] / ref["seconds"]

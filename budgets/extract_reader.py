@@ -870,7 +870,7 @@ def _normalise(
     lines: np.ndarray,
     cols: ColumnMap,
     wanted: Sequence[str],
-    hasher: _PatientHasher,
+    hasher: _PatientHasher | None,
 ) -> pd.DataFrame:
     n = len(lines)
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
@@ -878,7 +878,7 @@ def _normalise(
         if name == "line_no":
             continue
         source = "patient" if name == "patient_key" else name
-        if source not in cols.index:
+        if source not in cols.index or (name == "patient_key" and hasher is None):
             arrays[name] = pa.chunked_array([pa.nulls(n, type=pa.string())])
             continue
         values = raw[cols.index[source]]
@@ -1018,6 +1018,7 @@ def read_extract(
     chunk_rows: int = 250_000,
     max_bytes: int | None = None,
     spells: bool = True,
+    patient_keys: bool = True,
 ) -> ExtractStream:
     """Open an extract and stream it as normalised frames of at most ``chunk_rows`` rows.
 
@@ -1026,6 +1027,8 @@ def read_extract(
     (at least 32 random bytes) so keys match across uploads. ``spells=False`` yields HES episode rows as
     they are, for diagnostics; by default an episode-level APC file is folded into spells
     (:func:`group_episodes_into_spells`), which holds its narrow columns in memory; every other file streams.
+    ``patient_keys=False`` leaves ``patient_key`` null unless episodes are folded (the fold is its only use
+    in costing): the pseudonym column is then not even parsed, and nothing is hashed.
     """
     if not isinstance(patient_salt, bytes | bytearray) or not patient_salt:
         raise ValueError("patient_salt must be non-empty bytes")
@@ -1038,10 +1041,13 @@ def read_extract(
     fold = episode_level and spells
     wanted = list(NORMALISED[dataset])
     extras = [c for c in _EPISODE_EXTRAS if c in cols.index] if fold else []
-    needed = {"patient" if c == "patient_key" else c for c in [*wanted, *extras]}
+    hashed = patient_keys or fold
+    needed = {
+        "patient" if c == "patient_key" else c for c in [*wanted, *extras] if hashed or c != "patient_key"
+    }
     include = sorted({cols.index[c] for c in needed if c in cols.index} | set(cols.row_fill.values()))
     summary = ReadSummary()
-    hasher = _PatientHasher(bytes(patient_salt))
+    hasher = _PatientHasher(bytes(patient_salt)) if hashed else None
 
     def frames() -> Iterator[pd.DataFrame]:
         with _Opened(path) as stream:

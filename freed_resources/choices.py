@@ -34,3 +34,14 @@ PARTY_ENTRY = {
     "reward": EntryKind.REWARD,
     "returned_for_investment": EntryKind.INVESTMENT_RETURNED,
 }
+
+
+class BenefitMeasure(models.TextChoices):
+    ACTIVITY = "activity", "Activity count per month"
+    COST = "cost", "Cost per month"
+
+
+class BenefitStatus(models.TextChoices):
+    ACHIEVED = "achieved", "Achieved"
+    NOT_YET = "not_yet", "Not yet"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"

@@ -209,3 +209,59 @@ class DeclarationForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label="I have reviewed these figures against the published reports")
+
+
+class SpendForm(forms.Form):
+    """PCT finance records money spent on an approved proposal."""
+
+    amount = PoundsField(label="Amount spent (£)")
+    description = forms.CharField(label="What it was spent on", max_length=300, required=False)
+
+    def clean_amount(self):
+        pence = self.cleaned_data["amount"]
+        if pence is not None and pence <= 0:
+            raise forms.ValidationError("Spending is a positive amount.")
+        return pence
+
+
+class BenefitForm(forms.Form):
+    """The categories a proposal targets and the monthly reduction expected in each, one per line:
+    ``CATEGORY, activity|cost, reduction per month[, months]`` (a cost in pounds)."""
+
+    targets = forms.CharField(
+        label="Expected benefit",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "One line per category: code, activity or cost, expected fall per month (a count, or £), "
+            "and optionally the months to compare before and after approval. For example "
+            "“NEL, activity, 4, 6” or “OP, cost, 1500”."
+        ),
+    )
+
+    def clean_targets(self):
+        targets, problems = [], []
+        for n, line in enumerate(self.cleaned_data["targets"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) not in (3, 4):
+                problems.append(
+                    f"Line {n}: give a category, a measure and a reduction (and optional months)."
+                )
+                continue
+            category, measure, reduction = parts[0].upper(), parts[1].lower(), parts[2]
+            target = {"category": category, "measure": measure}
+            try:
+                if measure == "cost":
+                    target["expected_reduction"] = parse_pounds(reduction)
+                else:
+                    target["expected_reduction"] = int(reduction)
+                if len(parts) == 4:
+                    target["months"] = int(parts[3])
+            except (MoneyError, ValueError):
+                problems.append(f"Line {n}: “{line.strip()}” has a number that cannot be read.")
+                continue
+            targets.append(target)
+        if problems:
+            raise forms.ValidationError(problems)
+        return targets

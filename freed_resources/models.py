@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from freed_resources.choices import DeclarationKind, DeclarationStatus, EntryKind
+from freed_resources.choices import BenefitMeasure, DeclarationKind, DeclarationStatus, EntryKind
+from freed_resources.constants import BENEFIT_DEFAULT_MONTHS
 from pbc.models import FinancialYear, Locality, Pct, Practice
 from pbc.permissions import ScopePaths
 
@@ -194,6 +195,10 @@ class Pot(models.Model):
                 name="freed_pot_not_overcommitted",
             ),
             models.CheckConstraint(
+                condition=Q(spent_pence__lte=models.F("committed_pence")),
+                name="freed_pot_spent_within_committed",
+            ),
+            models.CheckConstraint(
                 condition=Q(committed_pence__gte=0) & Q(spent_pence__gte=0) & Q(declared_pence__gte=0),
                 name="freed_pot_not_negative",
             ),
@@ -247,3 +252,44 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_pence}p"
+
+
+class ExpectedBenefit(models.Model):
+    """What a reinvestment proposal expects to change in one category's monthly activity or cost: the link
+    from savings to business case to later activity, followed up in the reports after approval."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="expected_benefits"
+    )
+    category = models.CharField(max_length=10, help_text="A category code of the monthly reports.")
+    measure = models.CharField(max_length=10, choices=BenefitMeasure.choices)
+    expected_reduction = models.BigIntegerField(
+        help_text="Expected fall per month: a count of activity, or pence of cost."
+    )
+    months = models.PositiveSmallIntegerField(
+        default=BENEFIT_DEFAULT_MONTHS, help_text="Months compared before and after approval."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    scope_paths = ScopePaths(
+        pct="application__pct", locality="application__locality", practice="application__practices"
+    )
+
+    class Meta:
+        ordering = ["application_id", "category", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "category", "measure"], name="freed_benefit_once_per_measure"
+            ),
+            models.CheckConstraint(condition=Q(expected_reduction__gt=0), name="freed_benefit_positive"),
+            models.CheckConstraint(
+                condition=Q(months__gte=1) & Q(months__lte=24), name="freed_benefit_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.get_measure_display()} −{self.expected_reduction}"

@@ -12,6 +12,7 @@ _READ = (
     "freed_resources.view_split",
     "freed_resources.view_pot",
     "freed_resources.view_ledgerentry",
+    "freed_resources.view_expectedbenefit",
 )
 # Every role reads (scoped: a practice sees only its own statement, pots and ledger).
 grant(EVERY_ROLE, _READ)
@@ -21,6 +22,11 @@ grant(tuple(r for r in EVERY_ROLE if r != Role.PRACTICE_MANAGER), ("freed_resour
 grant(
     (Role.PCT_FINANCE, Role.LOCALITY_LEAD, Role.PRACTICE_MANAGER, Role.API_CLIENT_WRITE),
     ("freed_resources.add_declaration",),
+)
+# Whoever puts a proposal's business case names the benefit it expects (followed up after approval).
+grant(
+    (Role.PCT_FINANCE, Role.LOCALITY_LEAD, Role.PRACTICE_MANAGER, Role.API_CLIENT_WRITE),
+    ("freed_resources.add_expectedbenefit",),
 )
 # PCT finance sets the split schemes and reviews and confirms declarations (which posts the ledger).
 grant(

@@ -12,8 +12,18 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from freed_resources import selectors
-from freed_resources.choices import PARTY_ENTRY, DeclarationKind, DeclarationStatus, EntryKind
-from freed_resources.constants import REWARD_COMPONENT_CODE, REWARD_COMPONENT_NAME
+from freed_resources.choices import (
+    PARTY_ENTRY,
+    BenefitMeasure,
+    DeclarationKind,
+    DeclarationStatus,
+    EntryKind,
+)
+from freed_resources.constants import (
+    BENEFIT_DEFAULT_MONTHS,
+    REWARD_COMPONENT_CODE,
+    REWARD_COMPONENT_NAME,
+)
 from freed_resources.declarations import (
     CategoryFigures,
     CategoryResult,
@@ -26,7 +36,7 @@ from freed_resources.declarations import (
 from freed_resources.declarations import (
     Declaration as DeclarationFigures,
 )
-from freed_resources.models import Declaration, LedgerEntry, Pot, SchemeSetting, Split
+from freed_resources.models import Declaration, ExpectedBenefit, LedgerEntry, Pot, SchemeSetting, Split
 from freed_resources.splits import SplitError, scheme_from_dict, scheme_to_dict, split_freed_resources
 from pbc.exceptions import ApplicationError, Conflict, InvalidTransition
 from pbc.models import FinancialYear, ListSize, Locality, Pct, Practice
@@ -428,6 +438,12 @@ def proposal_release(*, application, actor, reason: str = "") -> None:
     committed = _net_commitment(application)
     if committed <= 0:
         return
+    spent = _spent_on(application)
+    if spent:
+        raise Conflict(
+            f"{format_gbp(spent)} has already been spent on “{application.title}”: its commitment cannot be "
+            "given back to the pot."
+        )
     entry = LedgerEntry.objects.filter(application=application, kind=EntryKind.COMMITTED).first()
     pot = Pot.objects.select_for_update().get(pk=entry.pot_id)
     pot.committed_pence -= committed
@@ -446,20 +462,44 @@ def proposal_release(*, application, actor, reason: str = "") -> None:
     )
 
 
+def _spent_on(application) -> int:
+    return (
+        LedgerEntry.objects.filter(application=application, kind=EntryKind.SPENT).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        or 0
+    )
+
+
 @transaction.atomic
-def pot_spend_record(*, pot: Pot, amount_pence: int, actor, description: str, application=None) -> Pot:
-    """Record spending of committed money (at most what is committed and not yet spent)."""
-    _require(actor, "freed_resources.confirm_declaration", pot, doing="record spending of freed-up resources")
-    pot = Pot.objects.select_for_update().get(pk=pot.pk)
+def proposal_spend_record(*, application, amount_pence: int, actor, description: str = "") -> LedgerEntry:
+    """PCT finance records money spent on an approved proposal: at most what is committed to it and not yet
+    spent; the pot's "spent" goes up and the ledger says what for."""
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
-        raise ApplicationError("Spending is a positive whole number of pence.")
-    if pot.spent_pence + amount_pence > pot.committed_pence:
+        raise ApplicationError(
+            "Spending is a positive amount of money.", {"fields": {"amount": ["Give a positive amount."]}}
+        )
+    commitment = (
+        LedgerEntry.objects.filter(application=application, kind=EntryKind.COMMITTED).order_by("pk").first()
+    )
+    if commitment is None or _net_commitment(application) <= 0:
         raise Conflict(
-            f"Only {format_gbp(pot.committed_pence - pot.spent_pence)} of the pot is committed and unspent."
+            f"“{application.title}” has no approved commitment from a reinvestment pot, so nothing can be "
+            "spent on it."
+        )
+    pot = Pot.objects.select_for_update().get(pk=commitment.pot_id)
+    _require(actor, "freed_resources.confirm_declaration", pot, doing="record spending of freed-up resources")
+    committed, spent = _net_commitment(application), _spent_on(application)
+    if spent + amount_pence > committed:
+        left = committed - spent
+        raise Conflict(
+            f"Only {format_gbp(left)} of the {format_gbp(committed)} committed to “{application.title}” is "
+            f"unspent; {format_gbp(amount_pence)} cannot be recorded.",
+            {"fields": {"amount": [f"At most {format_gbp(left)}."]}, "unspent_pence": left},
         )
     pot.spent_pence += amount_pence
     _save(pot, actor=actor, update_fields=["spent_pence"])
-    LedgerEntry.objects.create(
+    return LedgerEntry.objects.create(
         pct=pot.pct,
         year=pot.year,
         practice=pot.practice,
@@ -468,7 +508,75 @@ def pot_spend_record(*, pot: Pot, amount_pence: int, actor, description: str, ap
         kind=EntryKind.SPENT,
         amount_pence=amount_pence,
         application=application,
-        description=description,
+        description=(description or "").strip()[:300] or f"Spent on “{application.title}”",
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return pot
+
+
+# --- expected benefits ----------------------------------------------------------------------------------
+
+
+def _benefit_problems(targets: Sequence[dict]) -> list[str]:
+    problems, seen = [], set()
+    if not targets:
+        problems.append("Name at least one category and the benefit expected in it.")
+    for n, t in enumerate(targets, start=1):
+        category = str(t.get("category") or "").strip().upper()
+        if not category or len(category) > 10:
+            problems.append(f"Target {n}: give a report category code (up to 10 characters).")
+        if t.get("measure") not in BenefitMeasure.values:
+            problems.append(f"Target {n}: the measure is activity or cost.")
+        value = t.get("expected_reduction")
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            problems.append(f"Target {n}: the expected reduction per month is a positive whole number.")
+        months = t.get("months", BENEFIT_DEFAULT_MONTHS)
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 24:
+            problems.append(f"Target {n}: the follow-up is 1 to 24 months.")
+        if (category, t.get("measure")) in seen:
+            problems.append(f"Target {n}: {category} {t.get('measure')} is named twice.")
+        seen.add((category, t.get("measure")))
+    return problems
+
+
+@transaction.atomic
+def expected_benefits_set(*, application, targets: Sequence[dict], actor) -> list[ExpectedBenefit]:
+    """Name the categories a reinvestment proposal targets and the monthly reduction expected in each.
+
+    The business case is fixed once the proposal is approved: after approval the benefit can only be named
+    if none was (so the follow-up can still start), never changed.
+    """
+    from applications.choices import ApplicationKind
+
+    _require(actor, "freed_resources.add_expectedbenefit", application, doing="name a proposal's benefits")
+    if application.kind != ApplicationKind.FREED_RESOURCES:
+        raise ApplicationError("Only a proposal for use of freed-up resources has a benefit follow-up.")
+    problems = _benefit_problems(targets)
+    if problems:
+        raise ApplicationError(
+            "The expected benefit is not complete: " + " ".join(problems),
+            {"problems": problems, "fields": {"targets": problems}},
+        )
+    existing = ExpectedBenefit.objects.select_for_update().filter(application=application)
+    if _net_commitment(application) > 0 and existing.exists():
+        raise Conflict(
+            "The proposal is approved: the benefit it was approved on cannot be changed.",
+            {"fields": {"targets": ["Approved proposals keep their expected benefit."]}},
+        )
+    for old in existing:
+        if getattr(actor, "is_authenticated", False):
+            old._history_user = actor
+        old.delete()
+    return [
+        _save(
+            ExpectedBenefit(
+                application=application,
+                category=str(t["category"]).strip().upper(),
+                measure=t["measure"],
+                expected_reduction=t["expected_reduction"],
+                months=t.get("months", BENEFIT_DEFAULT_MONTHS),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            ),
+            actor=actor,
+        )
+        for t in targets
+    ]

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from freed_resources import selectors, services
-from freed_resources.forms import CalculateForm, ConfirmForm, DeclarationForm, SchemeForm
+from freed_resources.forms import (
+    BenefitForm,
+    CalculateForm,
+    ConfirmForm,
+    DeclarationForm,
+    SchemeForm,
+    SpendForm,
+)
 from freed_resources.splits import PARTY_LABELS, READY_MADE_SCHEMES, SplitError, split_freed_resources
 from pbc import selectors as pbc_selectors
 from pbc.exceptions import ApplicationError
@@ -70,6 +77,7 @@ class SummaryView(PbcPermissionMixin, TemplateView):
             "declarations": declarations,
             "totals": totals,
             "chart": selectors.pot_chart(pots=pots),
+            "approved": selectors.approved_proposals(user=user),
         }
 
 
@@ -91,19 +99,48 @@ class SummaryXlsxView(SummaryView):
                 for p in context["pots"]
             ],
         )
-        return xlsx_response([sheet], "freed-resources-summary.xlsx")
+        return xlsx_response([sheet, _proposals_sheet(context["approved"])], "freed-resources-summary.xlsx")
+
+
+def _proposals_sheet(proposals) -> Sheet:
+    return Sheet(
+        title="Proposals",
+        headers=["Title", "Status", "Cost", "Committed", "Spent", "Benefit"],
+        rows=[
+            [
+                p.title,
+                p.get_status_display(),
+                Money(p.cost_pence),
+                Money(p.money.committed_pence),
+                Money(p.money.spent_pence),
+                p.benefit.status.label if p.benefit.status else "",
+            ]
+            for p in proposals
+        ],
+    )
 
 
 class StatementMixin(PbcPermissionMixin):
+    """A practice's statement, or (``locality`` in the URL's kwargs) a locality's or pooled consortium's."""
+
     permission_required = VIEW
 
     def statement(self) -> dict:
-        practice = selectors.practice_get(user=self.request.user, code=self.kwargs["code"])
-        return selectors.statement(user=self.request.user, practice=practice, year=_year(self.kwargs["year"]))
+        user, code, year = self.request.user, self.kwargs["code"], _year(self.kwargs["year"])
+        if self.kwargs.get("locality"):
+            return selectors.statement(
+                user=user, locality=pbc_selectors.locality_get(user=user, code=code), year=year
+            )
+        return selectors.statement(
+            user=user, practice=selectors.practice_get(user=user, code=code), year=year
+        )
+
+    def filename(self, data: dict, ext: str) -> str:
+        return f"freed-resources-{data['owner'].code}-{data['year'].start_year}.{ext}"
 
 
 class StatementView(StatementMixin, TemplateView):
-    """A practice's freed-up resources statement: declaration, split, pot, proposals, ledger, chart."""
+    """A freed-up resources statement: declaration, split, pot, proposals (spending, benefit), ledger, chart."""
 
     template_name = "freed_resources/statement.html"
 
@@ -141,6 +178,18 @@ def _statement_sheets(data: dict) -> list[Sheet]:
                 notes=[f"Version {d.version}, {d.get_status_display()}"],
             )
         )
+    if d is not None and d.members:
+        sheets.append(
+            Sheet(
+                title="Pool members",
+                headers=["Member", "Contribution", "Overspent"],
+                rows=[
+                    [m["entity"], Money(m["contribution_pence"]), "yes" if m["overspent"] else ""]
+                    for m in d.members
+                ],
+                total=["Pool", Money(d.freed_pence), ""],
+            )
+        )
     split = data["split"]
     if split is not None:
         sheets.append(
@@ -173,25 +222,14 @@ def _statement_sheets(data: dict) -> list[Sheet]:
                 ],
             )
         )
-    sheets.append(
-        Sheet(
-            title="Proposals",
-            headers=["Title", "Status", "Cost", "Committed"],
-            rows=[
-                [p.title, p.get_status_display(), Money(p.cost_pence), Money(p.committed_pence or 0)]
-                for p in data["proposals"]
-            ],
-        )
-    )
+    sheets.append(_proposals_sheet(data["proposals"]))
     return sheets
 
 
 class StatementXlsxView(StatementMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         data = self.statement()
-        return xlsx_response(
-            _statement_sheets(data), f"freed-resources-{data['practice'].code}-{data['year'].start_year}.xlsx"
-        )
+        return xlsx_response(_statement_sheets(data), self.filename(data, "xlsx"))
 
 
 class StatementPdfView(StatementMixin, TemplateView):
@@ -199,11 +237,7 @@ class StatementPdfView(StatementMixin, TemplateView):
         from agreements.exports import pdf_response
 
         data = self.statement()
-        return pdf_response(
-            "freed_resources/pdf/statement.html",
-            data,
-            f"freed-resources-{data['practice'].code}-{data['year'].start_year}.pdf",
-        )
+        return pdf_response("freed_resources/pdf/statement.html", data, self.filename(data, "pdf"))
 
 
 class SchemeListView(PbcPermissionMixin, TemplateView):
@@ -375,7 +409,110 @@ class DeclarationConfirmView(PbcPermissionMixin, FormView):
         return redirect(reverse("freed_resources:declaration_detail", kwargs={"pk": declaration.pk}))
 
 
+class ProposalMixin(PbcPermissionMixin):
+    def proposal(self):
+        proposal = selectors.proposal_get(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.with_follow_up([proposal])[0]
+
+    def get_context_data(self, **kwargs):
+        proposal = self.proposal()
+        user = self.request.user
+        return {
+            **super().get_context_data(**kwargs),
+            "proposal": proposal,
+            "spending": selectors.ledger_list(user=user).filter(application=proposal, kind="spent"),
+            "can_spend": proposal.money.unspent_pence > 0
+            and user.has_perm("freed_resources.confirm_declaration"),
+            "can_name_benefit": user.has_perm("freed_resources.add_expectedbenefit")
+            and not (proposal.money.committed_pence > 0 and proposal.benefit.targets),
+            "spend_form": kwargs.get("spend_form") or SpendForm(),
+            "benefit_form": kwargs.get("benefit_form")
+            or BenefitForm(initial={"targets": _targets_text(proposal)}),
+        }
+
+
+def _targets_text(proposal) -> str:
+    return "\n".join(
+        f"{t.category}, {t.measure}, "
+        + (f"{t.expected_reduction / 100:.2f}" if t.measure == "cost" else str(t.expected_reduction))
+        + f", {t.months}"
+        for t in proposal.benefit.targets
+    )
+
+
+class ProposalView(ProposalMixin, TemplateView):
+    """An approved reinvestment proposal: savings → business case → later activity. The pot it draws on,
+    what has been spent, and whether the expected benefit showed up in the following months' reports."""
+
+    permission_required = "freed_resources.view_expectedbenefit"
+    template_name = "freed_resources/proposal.html"
+
+
+class ProposalFormView(ProposalMixin, FormView):
+    """A form on the proposal page: a service applies it, errors are shown on the page (400/409)."""
+
+    template_name = "freed_resources/proposal.html"
+    form_context_name = ""
+    success_message = ""
+
+    def apply(self, proposal, data: dict) -> None:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return redirect("freed_resources:proposal_detail", pk=kwargs["pk"])
+
+    def form_invalid(self, form, status: int = 400):
+        return self.render_to_response(self.get_context_data(**{self.form_context_name: form}), status=status)
+
+    def form_valid(self, form):
+        proposal = self.proposal()
+        try:
+            self.apply(proposal, form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            _show_errors(form, exc)
+            return self.form_invalid(form, status=getattr(exc, "status_code", 400))
+        messages.success(self.request, self.success_message)
+        return redirect("freed_resources:proposal_detail", pk=proposal.pk)
+
+
+class ProposalSpendView(ProposalFormView):
+    permission_required = "freed_resources.confirm_declaration"
+    form_class = SpendForm
+    form_context_name = "spend_form"
+    success_message = "The spending is recorded against the proposal and its pot."
+
+    def apply(self, proposal, data: dict) -> None:
+        services.proposal_spend_record(
+            application=proposal,
+            amount_pence=data["amount"],
+            description=data["description"],
+            actor=self.request.user,
+        )
+
+
+class ProposalBenefitView(ProposalFormView):
+    permission_required = "freed_resources.add_expectedbenefit"
+    form_class = BenefitForm
+    form_context_name = "benefit_form"
+    success_message = "The expected benefit is saved; it is followed up after approval."
+
+    def apply(self, proposal, data: dict) -> None:
+        services.expected_benefits_set(application=proposal, targets=data["targets"], actor=self.request.user)
+
+
+def pot_panel(request) -> dict | None:
+    """Home page: the user's reinvestment pot balances in scope (nothing when they have none)."""
+    if not request.user.has_perm(VIEW):
+        return None
+    panel = selectors.pot_panel(user=request.user)
+    if panel is None:
+        return None
+    return {"template": "freed_resources/panels/home.html", "count": panel["totals"]["count"], **panel}
+
+
 def register_pages() -> None:
     from pbc.context_processors import register_nav
+    from pbc.views import register_home_panel
 
     register_nav("Freed-up resources", "freed_resources:declaration_list", "freed_resources.view_declaration")
+    register_home_panel(pot_panel)

@@ -99,7 +99,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "user", "prefix", "created", "last_used", "revoked_at"]
+    list_display = ["name", "user", "prefix", "scope", "created", "last_used", "revoked_at"]
+    list_filter = ["scope"]
     exclude = ["key_hash"]
 
     def has_change_permission(self, request, obj=None):

@@ -45,3 +45,10 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Imported"
     FAILED = "failed", "Failed"
+
+
+class ApiTokenScope(models.TextChoices):
+    """What an API token may do, whatever its user's role allows: read only, or read and write."""
+
+    READ = "read", "Read"
+    READ_WRITE = "read-write", "Read and write"

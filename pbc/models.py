@@ -13,7 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from pbc import ods
-from pbc.choices import GpRole, ImportKind, ImportStatus, LocalityKind, Role, ScopeLevel
+from pbc.choices import ApiTokenScope, GpRole, ImportKind, ImportStatus, LocalityKind, Role, ScopeLevel
 from pbc.fiscal import FinancialYear as FY
 from pbc.permissions import ScopePaths
 
@@ -261,6 +261,12 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, help_text="Which system uses this token.")
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(
+        max_length=10,
+        choices=ApiTokenScope.choices,
+        default=ApiTokenScope.READ,
+        help_text="A read token is refused every change, whatever its user's role allows.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -282,6 +288,10 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiTokenScope.READ_WRITE
 
 
 class ImportRun(models.Model):

@@ -53,11 +53,19 @@ def to_pence(pounds: Decimal | int | str) -> int:
     return int(pence)
 
 
+# No amount a PCT handles comes near this (£10 trillion); anything beyond is a typing slip, and it keeps
+# entered amounts well inside a 64-bit pence column.
+MAX_ENTERED_PENCE = 10**15
+
+
 def parse_pounds(text: str) -> int:
     """Pence from a pounds string typed by a person or sent by an API client ("1,234.50", "£12")."""
     if text is None or str(text).strip() == "":
         raise MoneyError("Enter an amount in pounds.")
-    return to_pence(str(text))
+    amount = _as_decimal(str(text))
+    if amount.is_finite() and amount.copy_abs() > Decimal(MAX_ENTERED_PENCE) / 100:
+        raise MoneyError(f"'{str(text)[:30]}' is implausibly large for an amount of money.")
+    return to_pence(amount)
 
 
 def round_half_up_pence(pounds: Decimal) -> int:

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from pbc import imports
-from pbc.choices import ImportKind, ImportStatus, Role
-from pbc.exceptions import ApplicationError, ImportRejected
+from pbc import imports, queue
+from pbc.choices import ApiTokenScope, ImportKind, ImportStatus, Role
+from pbc.exceptions import ApplicationError, ImportRejected, ServiceUnavailable
 from pbc.models import ApiToken, Gp, ImportRun, ListSize, Locality, Membership, Pct, Practice, Provider
 from pbc.roles import group_name
 
@@ -111,12 +111,18 @@ def membership_create(*, user, role: str, pct: Pct, locality=None, practice=None
 
 
 @transaction.atomic
-def api_token_issue(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
+def api_token_issue(*, user, name: str, scope: str = ApiTokenScope.READ, actor=None) -> tuple[ApiToken, str]:
     """Issue a token for an API client; the key is returned once and only its hash is kept."""
-    if not user.memberships.filter(role__in=[Role.API_CLIENT, Role.API_CLIENT_WRITE]).exists():
+    roles = set(user.memberships.values_list("role", flat=True))
+    if not roles & {Role.API_CLIENT, Role.API_CLIENT_WRITE}:
         raise ApplicationError(f"{user.username} is not an API client: give them an API client role first.")
+    if scope == ApiTokenScope.READ_WRITE and Role.API_CLIENT_WRITE not in roles:
+        raise ApplicationError(
+            f"{user.username} may only read through the API: issue a read token, "
+            "or give them the read-and-write API client role first."
+        )
     key = secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key))
+    token = ApiToken(user=user, name=name, scope=scope, prefix=key[:8], key_hash=ApiToken.hash_key(key))
     _save(token, actor=actor)
     return token, key
 
@@ -154,8 +160,20 @@ def import_run_create(
     run.save()
     from pbc.tasks import import_run_process_task
 
-    transaction.on_commit(lambda: import_run_process_task.delay(run.pk))
+    try:
+        queue.enqueue_on_commit(
+            import_run_process_task, run.pk, on_failure=lambda exc: _import_not_queued(run.pk, exc)
+        )
+    except ServiceUnavailable:
+        run.file.delete(save=False)  # the run itself is rolled back with the transaction
+        raise
     return run
+
+
+def _import_not_queued(run_id: int, exc: ServiceUnavailable) -> None:
+    ImportRun.objects.filter(pk=run_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.FAILED, finished=timezone.now(), errors=[{"row": None, "message": exc.message}]
+    )
 
 
 def import_run_process(*, run_id: int) -> ImportRun:

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "pbc.middleware.RequestLogMiddleware",
+    "pbc.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -201,13 +202,28 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["pbc.api.permissions.ScopedModelPermissions"],
+    # JSON, the browsable API, and CSV (?format=csv or Accept: text/csv) for every list and report;
+    # a CSV list streams all its rows rather than one page.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pbc.api.renderers.ApiContentNegotiation",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "pbc.api.renderers.CsvRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "pbc.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pbc.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "pbc.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="2000/hour")},
+    # Per token (or signed-in user); callers without credentials share a stricter rate per address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "pbc.api.throttling.ClientRateThrottle",
+        "pbc.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env.str("API_THROTTLE_RATE", default="2000/hour"),
+        "anon": env.str("API_ANON_THROTTLE_RATE", default="60/hour"),
+    },
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -225,7 +241,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {"ApplicationKindEnum": "applications.choices.ApplicationKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationKindEnum": "applications.choices.ApplicationKind",
+        "DeclarationKindEnum": "freed_resources.choices.DeclarationKind",
+        "ImportKindEnum": "pbc.choices.ImportKind",
+    },
 }
 
 # Applications: largest attachment accepted; site address for links in notification emails.

@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from pbc import views
+from pbc.api.views import api_not_found
 
 admin.site.site_header = "PBC Manager administration"
 admin.site.site_title = "PBC Manager"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("applications.api.urls")),
     path("api/v1/", include("agreements.api.urls")),
     path("api/v1/", include("freed_resources.api.urls")),
+    re_path(r"^api/v1/", api_not_found),  # JSON 404 for API addresses that match no resource
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from pbc import selectors, services
+from pbc import queue, selectors, services
 from pbc.choices import ImportStatus, Role
 from pbc.exceptions import ApplicationError
 from pbc.filters import LocalityFilter, PracticeFilter, ProviderFilter
@@ -224,21 +224,8 @@ class HealthView(View):
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             checks["database"] = f"error: {type(exc).__name__}"
-        checks["broker"] = broker_status()
+        checks["broker"] = queue.broker_status()
         healthy = all(v in ("ok", "eager") for v in checks.values())
         return JsonResponse(
             {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
         )
-
-
-def broker_status() -> str:
-    from pbc.celery import app
-
-    if app.conf.task_always_eager:
-        return "eager"
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return "ok"
-    except Exception as exc:  # noqa: BLE001
-        return f"error: {type(exc).__name__}"

@@ -93,16 +93,22 @@ def substantial_action_list(*, user, start_year: int | None = None) -> QuerySet[
 def practice_overspent(practice: Practice, year: FinancialYear | int) -> bool | None:
     """Whether the practice overspent its indicative budget in ``year``; ``None`` while not known.
 
-    For now this reads the year-end position PCT finance records. It should read the published budget
-    reports once the budgets app has them: this selector is the one place to change.
+    Read from the published budget reports: overspent when the year-to-date outturn at the year end is
+    above the year-to-date budget over all the practice's devolved categories (``None`` until the reports
+    hold the whole year). Only a year with no published reports falls back to the year-end position PCT
+    finance records.
     """
+    from budgets.selectors.outturn import practice_year_outturn
+
     start_year = year.start_year if isinstance(year, FinancialYear) else int(year)
-    row = (
+    published = practice_year_outturn(practice=practice, start_year=start_year)
+    if published is not None:
+        return published.overspent
+    return (
         YearEndBudgetPosition.objects.filter(practice=practice, start_year=start_year)
         .values_list("overspent", flat=True)
         .first()
     )
-    return row
 
 
 def substantial_action_agreed(practice: Practice, year: FinancialYear | int) -> bool:

@@ -11,6 +11,7 @@ from agreements.choices import NEW_VERSION_FROM, AgreementAction, AgreementStatu
 from agreements.models import Agreement, AgreementParty, AgreementSignature
 from agreements.services._common import actor_name, save
 from agreements.services.agreements import _label, _locked, _move
+from pbc import queue
 from pbc.choices import Role
 from pbc.exceptions import ApplicationError, Conflict, InvalidTransition
 from pbc.models import Membership
@@ -49,7 +50,7 @@ def agreement_send_for_signature(*, agreement: Agreement, actor, reason: str = "
     from agreements.tasks import agreement_signature_requested_task
 
     agreement_id = agreement.pk
-    transaction.on_commit(lambda: agreement_signature_requested_task.delay(agreement_id))
+    transaction.on_commit(lambda: queue.send_or_log(agreement_signature_requested_task, agreement_id))
     return agreement
 
 

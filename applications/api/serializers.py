@@ -246,3 +246,43 @@ class VoteInputSerializer(serializers.Serializer):
 class DecisionInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[(a, Action(a).label) for a in PEC_DECISIONS])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InterestDeclarationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member = serializers.CharField(source="member.username")
+    kind = serializers.CharField()
+    practice = serializers.CharField(source="practice.code", allow_null=True, default=None)
+    provider = serializers.CharField(source="provider.code", allow_null=True, default=None)
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
+    description = serializers.CharField()
+    declared_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    application = serializers.IntegerField(source="application_id", allow_null=True)
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    url = serializers.CharField()
+    created = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReadinessRatingOutputSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    rag = serializers.CharField()
+    evidence = serializers.CharField()
+    actions = serializers.CharField()
+
+
+class ReadinessReviewOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pct = serializers.CharField(source="pct.code")
+    review_date = serializers.DateField()
+    notes = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
+    ratings = ReadinessRatingOutputSerializer(many=True)

@@ -24,4 +24,7 @@ urlpatterns = [
         "agenda-items/<int:pk>/decision/", views.AgendaItemDecisionApi.as_view(), name="agenda-item-decision"
     ),
     path("pec-decisions/", views.DecisionListApi.as_view(), name="pec-decision-list"),
+    path("interests/", views.InterestDeclarationListApi.as_view(), name="interest-list"),
+    path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
+    path("readiness-reviews/", views.ReadinessReviewListApi.as_view(), name="readiness-review-list"),
 ]

@@ -18,8 +18,15 @@ from rest_framework.views import APIView
 from applications import selectors, services
 from applications.api import serializers as s
 from applications.choices import WORKFLOW, Action
-from applications.filters import AgendaItemFilter, ApplicationFilter, MeetingFilter
-from applications.models import AgendaItem, Application, Meeting
+from applications.filters import AgendaItemFilter, ApplicationFilter, InterestDeclarationFilter, MeetingFilter
+from applications.models import (
+    AgendaItem,
+    Application,
+    InterestDeclaration,
+    Meeting,
+    Notification,
+    ReadinessReview,
+)
 from pbc import selectors as pbc_selectors
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
@@ -406,3 +413,48 @@ class DecisionListApi(MethodPermissionsMixin, GenericAPIView):
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.AgendaItemOutputSerializer(page, many=True).data)
+
+
+class _ReadListApi(MethodPermissionsMixin, GenericAPIView):
+    """A read-only, paginated list through the view's selector (and FilterSet, where it has one)."""
+
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(responses={200: s.InterestDeclarationOutputSerializer(many=True), **ERRORS_READ})
+class InterestDeclarationListApi(_ReadListApi):
+    """Declarations of interest of PEC and board members in your scope (the register)."""
+
+    permissions_by_method = {"GET": ("applications.view_interestdeclaration",)}
+    filterset_class = InterestDeclarationFilter
+    queryset = InterestDeclaration.objects.none()
+    serializer_class = s.InterestDeclarationOutputSerializer
+
+    def get_queryset(self):
+        return selectors.interest_declaration_list(user=self.request.user).order_by("-declared_at", "-pk")
+
+
+@extend_schema(responses={200: s.NotificationOutputSerializer(many=True), **ERRORS_READ})
+class NotificationListApi(_ReadListApi):
+    """Your own notifications about applications, newest first."""
+
+    permissions_by_method = {"GET": ()}
+    queryset = Notification.objects.none()
+    serializer_class = s.NotificationOutputSerializer
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+
+@extend_schema(responses={200: s.ReadinessReviewOutputSerializer(many=True), **ERRORS_READ})
+class ReadinessReviewListApi(_ReadListApi):
+    """The PCT's Annex 1 readiness self-assessments, each with its RAG rating per area."""
+
+    permissions_by_method = {"GET": ("applications.view_readinessreview",)}
+    queryset = ReadinessReview.objects.none()
+    serializer_class = s.ReadinessReviewOutputSerializer
+
+    def get_queryset(self):
+        return selectors.readiness_review_list(user=self.request.user).order_by("-review_date", "-pk")

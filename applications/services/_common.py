@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from pbc import queue
 from pbc.permissions import can
 
 
@@ -27,7 +28,7 @@ def require(actor, perm: str, obj=None, *, doing: str) -> None:
 
 def after_commit(task, *args) -> None:
     """Queue a Celery task once the surrounding transaction has committed (never before)."""
-    transaction.on_commit(lambda: task.delay(*args))
+    transaction.on_commit(lambda: queue.send_or_log(task, *args))
 
 
 def display_name(user) -> str:

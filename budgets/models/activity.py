@@ -183,15 +183,37 @@ class ExtractUpload(models.Model):
         return bool(self.file)
 
 
-class ActivityAggregate(models.Model):
-    """Costed activity at the stored grain. ``is_current`` rows are the published figures."""
+class ActivityAggregateQuerySet(models.QuerySet):
+    def current(self) -> ActivityAggregateQuerySet:
+        """The published figures: rows still current (not restated by a later upload) of uploads whose
+        processing finished. Rows of a job still running, killed or failed are never figures."""
+        return self.filter(is_current=True, upload__status=UploadStatus.SUCCEEDED)
 
-    upload = models.ForeignKey(ExtractUpload, on_delete=models.CASCADE, related_name="aggregates")
-    pct = models.ForeignKey(Pct, on_delete=models.PROTECT, related_name="+")
+
+class ActivityAggregate(models.Model):
+    """Costed activity at the stored grain; ``objects.current()`` are the published figures.
+
+    Rows are stored current (unless rejected or duplicate) and count once their upload is published, so
+    publishing switches an upload's figures on without rewriting them. The foreign keys have no database
+    constraint and no index of their own (each leads a composite index): bulk loads skip both, and Django
+    still applies CASCADE and PROTECT.
+    """
+
+    upload = models.ForeignKey(
+        ExtractUpload,
+        on_delete=models.CASCADE,
+        related_name="aggregates",
+        db_index=False,
+        db_constraint=False,
+    )
+    pct = models.ForeignKey(
+        Pct, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     dataset = models.CharField(max_length=3, choices=DatasetChoice.choices)
     practice = models.ForeignKey(
-        Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="activity"
-    )
+        Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="activity", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     practice_code = models.CharField(max_length=10, blank=True)
     month = models.DateField(null=True, blank=True)
     pod = models.CharField("POD", max_length=6, blank=True)
@@ -208,7 +230,9 @@ class ActivityAggregate(models.Model):
     activity = models.PositiveIntegerField()
     cost_pence = models.BigIntegerField()
     excess_days = models.BigIntegerField(default=0)
-    is_current = models.BooleanField(default=False)
+    is_current = models.BooleanField(default=False)  # False once a later upload restates its slice
+
+    objects = ActivityAggregateQuerySet.as_manager()
 
     scope_paths = ScopePaths(pct="pct", locality="practice__locality", practice="practice")
 

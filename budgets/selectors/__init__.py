@@ -20,12 +20,14 @@ from budgets.selectors.budgets import (
     practice_budget_lines,
     sees_drafts,
 )
+from budgets.selectors.outturn import budget_outturn, practice_year_outturn  # noqa: F401
 from budgets.selectors.reports import (
     Dashboard,
     default_year,
     drilldown,
     overview,
     peer_comparison,
+    practice_budget_position,
     practice_dashboard,
     report_row_list,
     report_run_latest,
@@ -47,6 +49,7 @@ __all__ = [
     "overview",
     "peer_comparison",
     "practice_budget_lines",
+    "practice_budget_position",
     "practice_dashboard",
     "report_row_list",
     "report_run_latest",

@@ -78,7 +78,7 @@ def activity_list(*, user, filters=None) -> QuerySet[ActivityAggregate]:
     from budgets.filters import ActivityFilter
 
     qs = scope_queryset(
-        ActivityAggregate.objects.filter(is_current=True).select_related("practice", "practice__locality"),
+        ActivityAggregate.objects.current().select_related("practice", "practice__locality"),
         user,
     )
     if filters is None:

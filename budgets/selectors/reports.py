@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from budgets.reporting import funnel_curve, funnel_limits
 from pbc.fiscal import FinancialYear as FY
 from pbc.fiscal import fy_of
 from pbc.models import FinancialYear, ListSize, Locality, Pct, Practice
+from pbc.money import format_gbp
 from pbc.permissions import scope_queryset, user_scope
 
 __all__ = [
@@ -27,11 +29,14 @@ __all__ = [
     "drilldown",
     "overview",
     "peer_comparison",
+    "practice_budget_position",
     "practice_dashboard",
     "report_row_list",
     "report_run_latest",
     "report_years",
 ]
+
+DASHBOARD_CACHE_SECONDS = 60 * 60  # rows are keyed by their report run, so this only bounds memory
 
 _VALUE_FIELDS = (
     "level",
@@ -180,12 +185,64 @@ def _rows(qs: QuerySet) -> list[dict]:
 
 
 def practice_dashboard(*, user, practice: Practice, year: FinancialYear) -> Dashboard:
-    """A practice's report rows of the year (every month, category and provider) and the latest run."""
+    """A practice's report rows of the year (every month, category and provider) and the latest run.
+
+    Rows only change when the reports are recomputed, which makes a new run: they are cached under the run
+    (and the reader's scope), so a dashboard read again before the next recompute costs no row query."""
     run = report_run_latest(pct=practice.pct_id, year=year)
     qs = scope_queryset(
         ReportRow.objects.filter(practice=practice, year=year, level="practice"), user
     ).order_by("category", "provider", "month")
-    return Dashboard(year=year, run=run, rows=_rows(qs))
+    if run is None:
+        return Dashboard(year=year, run=run, rows=_rows(qs))
+    scope = user_scope(user)
+    key = (
+        f"practice-dashboard:{practice.pk}:{year.pk}:{run.pk}:{run.finished.timestamp() if run.finished else ''}:"
+        f"{int(scope.everything)}:{sorted(scope.pct_ids)}:{sorted(scope.locality_ids)}:{sorted(scope.practice_ids)}"
+    ).replace(" ", "")
+    rows = cache.get(key)
+    if rows is None:
+        rows = _rows(qs)
+        cache.set(key, rows, DASHBOARD_CACHE_SECONDS)
+    return Dashboard(year=year, run=run, rows=rows)
+
+
+def practice_budget_position(*, practice: Practice, on) -> dict | None:
+    """A practice's position in the latest published report up to the financial year of ``on``: all its
+    devolved categories at the last month with data. For the PEC's papers (not user-scoped: the pack is the
+    panel's). ``None`` when no report covers the practice yet."""
+    row = (
+        ReportRow.objects.filter(
+            practice=practice,
+            level="practice",
+            category=TOTAL,
+            provider=TOTAL,
+            is_future=False,
+            budget_set__isnull=False,
+            year__start_year__lte=fy_of(on).start_year,
+        )
+        .select_related("year")
+        .order_by("-year__start_year", "-month")
+        .first()
+    )
+    if row is None:
+        return None
+    month = FY(row.year.start_year).month(row.month)
+    variance = format_gbp(row.variance_pence)
+    if row.variance_tenths is not None:
+        variance += f" ({row.variance_pct}%)"
+    return {
+        "title": f"Month {row.month} of {row.year} (data to {month:%b %Y})",
+        "rows": [
+            ("Annual budget", format_gbp(row.annual_budget_pence)),
+            ("Budget to date", format_gbp(row.ytd_budget_pence)),
+            ("Spend to date", format_gbp(row.ytd_actual_pence)),
+            ("Variance to date (spend − budget)", variance),
+            ("Forecast outturn", format_gbp(row.forecast_outturn_pence)),
+            ("Status", row.get_rag_display()),
+        ],
+        "note": "Devolved categories only, from the published monthly report.",
+    }
 
 
 def overview(*, user, pct: Pct, year: FinancialYear, locality: Locality | None = None) -> dict:
@@ -252,9 +309,8 @@ def drilldown(
     fy: FY = year.fy
     end = fy.month(max(1, min(12, months_to)))
     qs = scope_queryset(
-        ActivityAggregate.objects.filter(
+        ActivityAggregate.objects.current().filter(
             practice=practice,
-            is_current=True,
             month__gte=fy.start,
             month__lte=end,
             outcome__in=[Outcome.COSTED.value, Outcome.UNCOSTED.value],

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import logging
+import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
 from budgets import costing, extract_reader, tariff_files
 from budgets.choices import TariffKind, UploadStatus
+from budgets.dbframes import bulk_insert_arrow
 from budgets.extract_schema import Dataset, Outcome, Reason
 from budgets.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
-from pbc.exceptions import ApplicationError
+from pbc import queue
+from pbc.exceptions import ApplicationError, Conflict
 from pbc.models import FinancialYear, Pct, Practice
 
 logger = logging.getLogger(__name__)
@@ -112,14 +115,18 @@ def tariff_import(
     if version.reason:
         update_change_reason(version, version.reason)
     logger.info("tariff imported", extra={"year": year.label, "version": number, "counts": counts})
-    transaction.on_commit(lambda: _after_tariff(version.pk))
+    _after_tariff(version.pk)
     return version
 
 
 def _after_tariff(version_id: int) -> None:
     from budgets.tasks import activity_recost_year_task
 
-    activity_recost_year_task.delay(version_id)
+    queue.enqueue_on_commit(
+        activity_recost_year_task,
+        version_id,
+        on_failure=lambda exc: logger.error("tariff re-costing not queued", extra={"version": version_id}),
+    )
 
 
 # --- extract uploads ------------------------------------------------------------------------------------
@@ -215,17 +222,51 @@ def extract_upload_create(
     except ApplicationError:
         stored.file.delete(save=False)
         raise
-    with transaction.atomic():
-        stored._history_user = actor
-        stored.save()
-        transaction.on_commit(lambda: _queue(stored.pk))
+    try:
+        with transaction.atomic():
+            _refuse_duplicate(stored)
+            stored._history_user = actor
+            stored.save()
+            _queue(stored.pk)
+    except ApplicationError:
+        stored.file.delete(save=False)
+        raise
     return stored
 
 
+def _refuse_duplicate(stored: ExtractUpload) -> None:
+    """One load at a time per file: refuse a file this PCT is already loading (sent twice at once, or
+    resent before the first finished). The PCT row lock queues the two requests here, so the second
+    sees the first. A file sent again after its load finished restates the same figures (no change)."""
+    Pct.objects.select_for_update().filter(pk=stored.pct_id).first()
+    loading = ExtractUpload.objects.filter(
+        pct_id=stored.pct_id,
+        dataset=stored.dataset,
+        year=stored.year,
+        checksum=stored.checksum,
+        status__in=[UploadStatus.PENDING, UploadStatus.RUNNING],
+    ).first()
+    if loading is not None:
+        raise Conflict(
+            f"This file is already being loaded as upload {loading.pk} ({loading.filename}); "
+            "it is loaded once. Follow that upload instead.",
+            {"upload": loading.pk, "fields": {"file": ["Already being loaded."]}},
+        )
+
+
 def _queue(upload_id: int) -> None:
+    """Process the upload once the transaction commits; refused now if the task queue is down."""
     from budgets.tasks import extract_process_task
 
-    extract_process_task.delay(upload_id)
+    queue.enqueue_on_commit(
+        extract_process_task, upload_id, on_failure=lambda exc: _not_queued(upload_id, exc)
+    )
+
+
+def _not_queued(upload_id: int, exc: ApplicationError) -> None:
+    ExtractUpload.objects.filter(pk=upload_id, status=UploadStatus.PENDING).update(
+        status=UploadStatus.FAILED, finished=timezone.now(), error=f"{exc.message} Retry it."
+    )
 
 
 STALL_AFTER = timedelta(minutes=10)
@@ -275,7 +316,7 @@ def extract_upload_retry(*, upload: ExtractUpload, actor) -> ExtractUpload:
         ExtractUpload.objects.filter(pk=upload.pk).update(
             status=UploadStatus.PENDING, error="", error_extra={}
         )
-        transaction.on_commit(lambda: _queue(upload.pk))
+        _queue(upload.pk)
     upload.refresh_from_db()
     return upload
 
@@ -334,7 +375,9 @@ def _slices_of_file(upload: ExtractUpload, path: str, dataset: Dataset) -> set[t
     """(provider, month) pairs an upload restates, read cheaply before costing."""
     slices: set[tuple[str, date]] = set()
     date_col = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}[dataset]
-    with extract_reader.read_extract(path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS) as stream:
+    with extract_reader.read_extract(
+        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, patient_keys=False
+    ) as stream:
         for frame in stream:
             months = pd.to_datetime(frame[date_col], errors="coerce", format="%Y-%m-%d").dt.to_period("M")
             pairs = pd.DataFrame({"p": frame["procode3"].fillna(""), "m": months}).dropna().drop_duplicates()
@@ -345,9 +388,9 @@ def _slices_of_file(upload: ExtractUpload, path: str, dataset: Dataset) -> set[t
 def _loaded_keys(upload: ExtractUpload, path: str, dataset: Dataset) -> np.ndarray:
     """Record keys published by other current uploads, outside the months this upload restates."""
     others = list(
-        ExtractUpload.objects.filter(pct=upload.pct, dataset=upload.dataset, aggregates__is_current=True)
+        ExtractUpload.objects.filter(pct=upload.pct, dataset=upload.dataset, status=UploadStatus.SUCCEEDED)
+        .filter(Exists(ActivityAggregate.objects.filter(upload=OuterRef("pk"), is_current=True)))
         .exclude(pk=upload.pk)
-        .distinct()
         .values_list("pk", flat=True)
     )
     arrays = [a for a in (_read_keys(pk) for pk in others) if a is not None and len(a)]
@@ -377,14 +420,41 @@ def _read_keys(upload_id: int) -> np.ndarray | None:
         return np.load(fh, allow_pickle=False)
 
 
-def _write_keys(upload_id: int, parts: list[np.ndarray]) -> None:
-    data = np.concatenate(parts) if parts else np.empty(0, dtype=_KEY_DTYPE)
-    buffer = io.BytesIO()
-    np.save(buffer, data, allow_pickle=False)
-    name = _keys_name(upload_id)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    default_storage.save(name, File(io.BytesIO(buffer.getvalue())))
+def _write_keys(upload_id: int, spill, count: int) -> None:
+    """Store the ``count`` records spilled (raw ``_KEY_DTYPE`` bytes) as one .npy, a megabyte at a time."""
+    with tempfile.TemporaryFile() as fh:
+        header = {
+            "descr": np.lib.format.dtype_to_descr(_KEY_DTYPE),
+            "fortran_order": False,
+            "shape": (count,),
+        }
+        np.lib.format.write_array_header_1_0(fh, header)
+        spill.seek(0)
+        while block := spill.read(1 << 20):
+            fh.write(block)
+        fh.seek(0)
+        name = _keys_name(upload_id)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, File(fh))
+
+
+def _in_sorted(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for a sorted ``ordered``, by binary search (no re-sort)."""
+    if not len(ordered) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
+def _merge_sorted(ordered: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """``np.union1d(ordered, more)`` for an ``ordered`` already sorted and unique: O(n + m log n), where
+    union1d sorts everything again."""
+    more = np.unique(more)
+    if not len(ordered):
+        return more
+    new = more[~_in_sorted(more, ordered)]
+    return np.insert(ordered, np.searchsorted(ordered, new), new)
 
 
 def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray, loaded: np.ndarray) -> None:
@@ -394,8 +464,8 @@ def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray,
         ~np.isin(outcome, [Outcome.REJECTED.value, Outcome.DUPLICATE.value])
         & costed["record_key"].notna().to_numpy()
     )
-    in_file = eligible & np.isin(hashes, seen)
-    already = eligible & ~in_file & np.isin(hashes, loaded)
+    in_file = eligible & _in_sorted(hashes, seen)
+    already = eligible & ~in_file & _in_sorted(hashes, loaded)
     for mask, reason in ((in_file, Reason.DUPLICATE_IN_FILE), (already, Reason.DUPLICATE_LOADED)):
         if mask.any():
             costed.loc[mask, "outcome"] = Outcome.DUPLICATE.value
@@ -407,7 +477,12 @@ def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray,
             costed.loc[mask, "mff_defaulted"] = False
 
 
-def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
+_NOT_FIGURES = (Outcome.REJECTED.value, Outcome.DUPLICATE.value)  # kept for the upload's report only
+
+
+def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
+    """Cost and store the upload chunk by chunk. Returns the activity and cost it publishes per (provider,
+    month) — the slices it restates — and the reader's summary."""
     from budgets.selectors import tariff_current, tariff_tables
 
     dataset = Dataset(upload.dataset)
@@ -416,14 +491,22 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
     pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
     path = upload.file.path
     loaded = _loaded_keys(upload, path, dataset)
-    seen = np.empty(0, dtype=np.uint64)
-    key_parts: list[np.ndarray] = []
-    slices: set[tuple[str, date]] = set()
+    seen = np.empty(0, dtype=np.uint64)  # sorted, unique
+    slice_parts: list[pd.DataFrame] = []
+    spilled = 0
     problems_left = PROBLEM_ROW_SAMPLE
     today = timezone.localdate()
-    with extract_reader.read_extract(
-        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, max_bytes=settings.PBC_MAX_UPLOAD_BYTES
-    ) as stream:
+    with (
+        tempfile.TemporaryFile() as spill,  # record keys as produced: nothing grows with the file in memory
+        extract_reader.read_extract(
+            path,
+            dataset,
+            patient_salt=_salt(),
+            chunk_rows=CHUNK_ROWS,
+            max_bytes=settings.PBC_MAX_UPLOAD_BYTES,
+            patient_keys=False,  # only folding episodes into spells needs them, and the reader does it
+        ) as stream,
+    ):
         for frame in stream:
             costed = costing.cost_activity(
                 frame,
@@ -436,55 +519,33 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
                 all_known_practices=None,
                 today=today,
             )
+            del frame
             hashes = _key_hashes(costed["record_key"])
             _mark_duplicates(costed, hashes, seen, loaded)
-            kept = (
-                costed["record_key"].notna().to_numpy()
-                & (costed["outcome"].astype(object) != Outcome.REJECTED.value).to_numpy()
-            )
-            seen = np.union1d(seen, hashes[kept])
-            live = kept & (costed["outcome"].astype(object) != Outcome.DUPLICATE.value).to_numpy()
-            part = np.empty(int(live.sum()), dtype=_KEY_DTYPE)
-            part["key"] = hashes[live]
-            part["provider"] = costed.loc[live, "provider"].astype(object).fillna("").to_numpy()
-            part["month"] = costed.loc[live, "month"].dt.strftime("%Y-%m").fillna("").to_numpy()
-            key_parts.append(part)
+            outcome = costed["outcome"].astype(object).to_numpy()
+            kept = costed["record_key"].notna().to_numpy() & (outcome != Outcome.REJECTED.value)
+            seen = _merge_sorted(seen, hashes[kept])
+            live = kept & (outcome != Outcome.DUPLICATE.value)
+            spilled += _spill_keys(spill, costed, hashes, live)
             agg = costing.aggregate_costed(costed)
-            in_use = (
-                ~agg["outcome"].astype(object).isin([Outcome.REJECTED.value, Outcome.DUPLICATE.value])
-                & agg["month"].notna()
-            )
-            slices.update(
-                zip(
-                    agg.loc[in_use, "provider"].astype(object).fillna(""),
-                    agg.loc[in_use, "month"].dt.date,
-                    strict=True,
-                )
+            published = agg[~agg["outcome"].astype(object).isin(_NOT_FIGURES) & agg["month"].notna()]
+            slice_parts.append(
+                published.groupby([published["provider"].astype(object).fillna(""), "month"])[
+                    ["activity", "price_pence"]
+                ].sum()
             )
             _insert_aggregates(upload, dataset, agg, pct_practices)
             if problems_left > 0:
-                sample = costing.problem_rows(costed, limit=problems_left)
-                ProblemRow.objects.bulk_create(
-                    [
-                        ProblemRow(
-                            upload=upload,
-                            line_no=r.pop("line_no"),
-                            outcome=r.pop("outcome"),
-                            reason=r.pop("reason") or "",
-                            fields=r,
-                        )
-                        for r in (_plain(rec) for rec in sample.to_dict("records"))
-                    ]
-                )
-                problems_left -= len(sample)
+                problems_left -= _store_problem_rows(upload, costed, problems_left)
             ExtractUpload.objects.filter(pk=upload.pk).update(
                 rows_read=stream.summary.rows_read, heartbeat=timezone.now()
             )
         summary = stream.summary
-    if summary.malformed_lines:
-        _store_malformed(upload, dataset, summary.malformed_lines, problems_left)
-    _write_keys(upload.pk, key_parts)
+        if summary.malformed_lines:
+            _store_malformed(upload, dataset, summary.malformed_lines, problems_left)
+        _write_keys(upload.pk, spill, spilled)
     ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version)
+    slices = pd.concat(slice_parts).groupby(level=[0, 1]).sum() if slice_parts else pd.DataFrame()
     return slices, {
         "rows_read": summary.rows_read,
         "malformed_rows": len(summary.malformed_lines),
@@ -493,6 +554,34 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[set, dict]:
         "episode_level": stream.episode_level,
         "tariff_version": version.version if version else None,
     }
+
+
+def _spill_keys(spill, costed: pd.DataFrame, hashes: np.ndarray, live: np.ndarray) -> int:
+    """Append the chunk's published record keys, with their provider and month, to ``spill``."""
+    part = np.empty(int(live.sum()), dtype=_KEY_DTYPE)
+    part["key"] = hashes[live]
+    part["provider"] = costed["provider"].astype(object).fillna("").to_numpy()[live]
+    months = costed["month"].to_numpy(dtype="datetime64[M]")[live]
+    part["month"] = np.where(np.isnat(months), "", np.datetime_as_string(months, unit="M"))
+    spill.write(part.tobytes())
+    return len(part)
+
+
+def _store_problem_rows(upload: ExtractUpload, costed: pd.DataFrame, limit: int) -> int:
+    sample = costing.problem_rows(costed, limit=limit)
+    ProblemRow.objects.bulk_create(
+        [
+            ProblemRow(
+                upload=upload,
+                line_no=r.pop("line_no"),
+                outcome=r.pop("outcome"),
+                reason=r.pop("reason") or "",
+                fields=r,
+            )
+            for r in (_plain(rec) for rec in sample.to_dict("records"))
+        ]
+    )
+    return len(sample)
 
 
 def _store_malformed(upload: ExtractUpload, dataset: Dataset, lines: list[int], sample: int) -> None:
@@ -535,77 +624,50 @@ def _plain(record: dict) -> dict:
     return out
 
 
-_AGG_COLUMNS = (
-    "upload_id", "pct_id", "dataset", "practice_id", "practice_code", "month", "pod", "provider", "tretspef", "hrg",
-    "ae_type", "los_days", "ssem_eligible", "outcome", "reason", "price_reason", "mff_defaulted", "activity",
-    "cost_pence", "excess_days", "is_current",
-)  # fmt: skip
-
-
-def _aggregate_rows(
-    upload: ExtractUpload, dataset: Dataset, agg: pd.DataFrame, practice_ids: dict[str, int], *, current: bool
-):
-    """The aggregate frame as database tuples (vectorised column by column, then zipped)."""
-    n = len(agg)
-    text = {
-        c: agg[c].astype(object).where(agg[c].notna(), "").to_numpy()
-        for c in (
-            "practice",
-            "pod",
-            "provider",
-            "tretspef",
-            "hrg",
-            "ae_type",
-            "outcome",
-            "reason",
-            "price_reason",
-        )
-    }
-    practice_id = pd.Series(text["practice"]).map(practice_ids).astype("Int64").astype(object)
-    practice_id = practice_id.where(practice_id.notna(), None).to_numpy()
-    months = agg["month"].dt.date.astype(object)
-    months = months.where(agg["month"].notna(), None).to_numpy()
-    los = agg["los_days"].astype("Int64").astype(object)
-    los = los.where(agg["los_days"].notna(), None).to_numpy()
-    columns = [
-        [upload.pk] * n, [upload.pct_id] * n, [dataset.value] * n, practice_id, text["practice"], months, text["pod"],
-        text["provider"], text["tretspef"], text["hrg"], text["ae_type"], los,
-        agg["ssem_eligible"].to_numpy(dtype=bool).tolist(), text["outcome"], text["reason"], text["price_reason"],
-        agg["mff_defaulted"].to_numpy(dtype=bool).tolist(), agg["activity"].to_numpy(dtype="int64").tolist(),
-        agg["price_pence"].astype("Int64").fillna(0).to_numpy(dtype="int64").tolist(),
-        agg["excess_days"].astype("Int64").fillna(0).to_numpy(dtype="int64").tolist(), [current] * n,
-    ]  # fmt: skip
-    return zip(*columns, strict=True)
+_AGG_TEXT = ("practice", "pod", "provider", "tretspef", "hrg", "ae_type", "outcome", "reason", "price_reason")
 
 
 def _insert_aggregates(
-    upload: ExtractUpload,
-    dataset: Dataset,
-    agg: pd.DataFrame,
-    practice_ids: dict[str, int],
-    *,
-    current: bool = False,
+    upload: ExtractUpload, dataset: Dataset, agg: pd.DataFrame, practice_ids: dict[str, int]
 ) -> None:
-    """Bulk insert without building model instances: COPY on PostgreSQL, executemany elsewhere."""
-    table = ActivityAggregate._meta.db_table
-    rows = _aggregate_rows(upload, dataset, agg, practice_ids, current=current)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for row in rows:
-                writer.writerow(
-                    ["\\N" if v is None else ("t" if v is True else "f" if v is False else v) for v in row]
-                )
-            buffer.seek(0)
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(_AGG_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-        else:
-            placeholders = ", ".join(["%s"] * len(_AGG_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(_AGG_COLUMNS)}) VALUES ({placeholders})", list(rows)
-            )  # noqa: S608
+    """Store an aggregate frame, built column by column (no Python object per row).
+
+    Rows are stored current unless rejected or duplicate (or the frame's own ``is_current`` says not);
+    they count as figures only once the upload is published (``ActivityAggregate.objects.current()``).
+    """
+    n = len(agg)
+
+    def text(column: str) -> pa.Array:
+        return pc.fill_null(pa.array(agg[column].astype("string"), type=pa.string()), "")
+
+    def integers(values: pd.Series, *, null_as_zero: bool = False) -> pa.Array:
+        values = pd.to_numeric(values).astype("Int64")
+        if null_as_zero:
+            values = values.fillna(0)
+        return pa.array(values, type=pa.int64())
+
+    current = ~agg["outcome"].astype(object).isin(_NOT_FIGURES).to_numpy()
+    if "is_current" in agg:
+        current &= agg["is_current"].to_numpy(dtype=bool)
+    table = pa.table(
+        {
+            "upload_id": pa.array(np.full(n, upload.pk, dtype=np.int64)),
+            "pct_id": pa.array(np.full(n, upload.pct_id, dtype=np.int64)),
+            "dataset": pa.array(np.full(n, dataset.value, dtype=object), type=pa.string()),
+            "practice_id": integers(agg["practice"].astype(object).map(practice_ids)),
+            "practice_code": text("practice"),
+            "month": pa.array(agg["month"], from_pandas=True).cast(pa.date32()),
+            **{column: text(column) for column in _AGG_TEXT if column != "practice"},
+            "los_days": integers(agg["los_days"]),
+            "ssem_eligible": pa.array(agg["ssem_eligible"].to_numpy(dtype=bool)),
+            "mff_defaulted": pa.array(agg["mff_defaulted"].to_numpy(dtype=bool)),
+            "activity": integers(agg["activity"]),
+            "cost_pence": integers(agg["price_pence"], null_as_zero=True),
+            "excess_days": integers(agg["excess_days"], null_as_zero=True),
+            "is_current": pa.array(current),
+        }
+    )
+    bulk_insert_arrow(ActivityAggregate, table)
 
 
 def _slice_totals(qs) -> dict[tuple[str, str], dict]:
@@ -632,55 +694,45 @@ def upload_quality(upload: ExtractUpload) -> dict:
     return costing.data_quality_summary(frame)
 
 
-def _publish(upload: ExtractUpload, slices: set[tuple[str, date]], summary: dict) -> None:
-    """The one switch: this upload's figures become current, and restated provider-months of earlier
-    uploads stop being current, in a single transaction."""
+def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict) -> None:
+    """The one switch: the upload becomes published (its rows were stored current, so they count from
+    now), and the restated provider-months of earlier uploads stop being current — one transaction, whose
+    writes are the old rows of the restated slices and the upload's own row, not the upload's activity.
+
+    ``slices`` holds the activity and cost the upload publishes per (provider, month)."""
+    quality = upload_quality(upload)  # outside the lock: the upload's rows no longer change
+    quality.update(summary)
+    by_provider: dict[str, list[date]] = {}
+    for provider, month in slices.index:
+        by_provider.setdefault(provider, []).append(month.date())
+    restated = Q(pk__in=[])
+    for provider, months in by_provider.items():
+        restated |= Q(provider=provider, month__in=months)
     with transaction.atomic():
         Pct.objects.select_for_update().get(pk=upload.pct_id)  # one publication per PCT at a time
-        by_provider: dict[str, list[date]] = {}
-        for provider, month in slices:
-            by_provider.setdefault(provider, []).append(month)
-        restated = Q(pk__in=[])
-        for provider, months in by_provider.items():
-            restated |= Q(provider=provider, month__in=months)
         old = (
-            ActivityAggregate.objects.filter(pct=upload.pct, dataset=upload.dataset, is_current=True)
+            ActivityAggregate.objects.current()
+            .filter(pct=upload.pct, dataset=upload.dataset)
             .exclude(upload=upload)
             .filter(restated)
         )
         before = _slice_totals(old)
         replaced_uploads = sorted(set(old.values_list("upload_id", flat=True)))
-        old.update(is_current=False)
-        # Rejected and duplicate rows stay with the upload's report; they are never published figures.
-        ActivityAggregate.objects.filter(upload=upload).exclude(
-            outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE]
-        ).update(is_current=True)
-        after = _slice_totals(
-            ActivityAggregate.objects.filter(upload=upload, is_current=True)
-            .filter(restated)
-            .exclude(outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE])
-        )
-        before_live = (
-            _slice_totals(
-                ActivityAggregate.objects.filter(upload_id__in=replaced_uploads)
-                .filter(restated)
-                .exclude(outcome__in=[Outcome.REJECTED, Outcome.DUPLICATE])
-            )
-            if replaced_uploads
-            else {}
-        )
-        changes = []
-        for key in sorted(set(before_live) | set(after)):
-            b, a = (
-                before_live.get(key, {"activity": 0, "cost_pence": 0}),
-                after.get(key, {"activity": 0, "cost_pence": 0}),
-            )
-            changes.append(
-                {"provider": key[0], "month": key[1], "activity_before": b["activity"], "activity_after": a["activity"],
-                 "cost_before_pence": b["cost_pence"], "cost_after_pence": a["cost_pence"]}
-            )  # fmt: skip
-        quality = upload_quality(upload)
-        quality.update(summary)
+        ActivityAggregate.objects.filter(pk__in=old.values("pk")).update(is_current=False)
+        after = {
+            (provider, f"{month:%Y-%m-%d}"): {
+                "activity": int(row.activity),
+                "cost_pence": int(row.price_pence),
+            }
+            for (provider, month), row in slices.iterrows()
+        }
+        nothing = {"activity": 0, "cost_pence": 0}
+        changes = [
+            {"provider": key[0], "month": key[1], "activity_before": b["activity"], "activity_after": a["activity"],
+             "cost_before_pence": b["cost_pence"], "cost_after_pence": a["cost_pence"]}
+            for key in sorted(set(before) | set(after))
+            for b, a in [(before.get(key, nothing), after.get(key, nothing))]
+        ]  # fmt: skip
         ExtractUpload.objects.filter(pk=upload.pk).update(
             status=UploadStatus.SUCCEEDED,
             finished=timezone.now(),
@@ -736,15 +788,20 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
     recosted_pcts: set[int] = set()
     for upload in uploads:
         rows = ActivityAggregate.objects.filter(upload=upload)
-        current = rows.filter(is_current=True).exists()
-        agg = _stored_aggregates(rows)
-        if agg.empty:
-            continue
-        recosted = costing.recost_aggregates(agg, tariff=tables)
         pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
         with transaction.atomic():
+            Pct.objects.select_for_update().get(pk=upload.pct_id)  # no publication restates it meanwhile
+            # Current and restated rows re-costed apart, so each keeps its state.
+            parts = {
+                current: _stored_aggregates(rows.filter(is_current=current)) for current in (True, False)
+            }
+            if all(agg.empty for agg in parts.values()):
+                continue
             rows.delete()
-            _insert_aggregates(upload, Dataset(upload.dataset), recosted, pct_practices, current=current)
+            for current, agg in parts.items():
+                if not agg.empty:
+                    recosted = costing.recost_aggregates(agg, tariff=tables).assign(is_current=current)
+                    _insert_aggregates(upload, Dataset(upload.dataset), recosted, pct_practices)
             quality = {**upload.quality, **upload_quality(upload)}
             ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version, quality=quality)
         done += 1

@@ -47,6 +47,7 @@ from budgets.models import (
     BudgetSet,
     BudgetSetTransition,
 )
+from pbc import queue
 from pbc.exceptions import ApplicationError, Conflict, InvalidTransition
 from pbc.fiscal import month_number
 from pbc.models import FinancialYear, ListSize, Pct, Practice
@@ -556,10 +557,9 @@ def _baseline(budget_set: BudgetSet, specs: list[CategorySpec]):
     open_codes = set(code_of.values())
     end = budget_set.baseline_end
     end_of_period = date(end.year + (end.month == 12), end.month % 12 + 1, 1)
-    base = ActivityAggregate.objects.filter(
+    base = ActivityAggregate.objects.current().filter(
         pct=budget_set.pct,
         dataset__in=DatasetChoice.values,  # lets PostgreSQL use the (pct, dataset, is_current, month) index
-        is_current=True,
         month__gte=budget_set.baseline_start,
         month__lt=end_of_period,
         outcome__in=_BASELINE_OUTCOMES,
@@ -879,4 +879,4 @@ def budget_set_publish(*, budget_set: BudgetSet, actor, reason: str = "") -> Bud
 def _queue_reports(pct_id: int, start_year: int, trigger: str) -> None:
     from budgets.tasks import report_recompute_task
 
-    report_recompute_task.delay(pct_id, start_year, trigger)
+    queue.send_or_log(report_recompute_task, pct_id, start_year, trigger)

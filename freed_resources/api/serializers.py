@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from fractions import Fraction
+
 from rest_framework import serializers
 
-from freed_resources.choices import DeclarationKind
+from freed_resources.choices import BenefitMeasure, DeclarationKind
+from freed_resources.constants import BENEFIT_DEFAULT_MONTHS
 from freed_resources.splits import READY_MADE_SCHEMES
 from pbc.api.fields import MoneyField
 
@@ -174,3 +179,84 @@ class SchemeOutputSerializer(serializers.Serializer):
     year = serializers.CharField(source="year.label")
     name = serializers.CharField()
     data = serializers.JSONField()
+
+
+class SpendInputSerializer(serializers.Serializer):
+    amount = MoneyField()
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class BenefitTargetInputSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=10)
+    measure = serializers.ChoiceField(choices=BenefitMeasure.choices)
+    # A count of activity, or pence of cost, per month (the output repeats cost as pounds too).
+    expected_reduction = serializers.IntegerField(min_value=1)
+    months = serializers.IntegerField(min_value=1, max_value=24, default=BENEFIT_DEFAULT_MONTHS)
+
+
+class BenefitSetInputSerializer(serializers.Serializer):
+    targets = BenefitTargetInputSerializer(many=True, allow_empty=False)
+
+
+class MonthFiguresOutputSerializer(serializers.Serializer):
+    month = serializers.DateField(source="month_start")
+    activity_count = serializers.IntegerField()
+    cost = MoneyField(source="cost_pence")
+
+
+def _average(value, measure: str) -> str | None:
+    """An exact average as a two-decimal string: a count of activity, or pounds (rounded half up)."""
+    if value is None:
+        return None
+    hundredths = math.floor(value * (1 if measure == BenefitMeasure.COST else 100) + Fraction(1, 2))
+    return str(Decimal(hundredths).scaleb(-2))
+
+
+class BenefitResultOutputSerializer(serializers.Serializer):
+    """Averages and the reduction are per month, in the target's measure (a count, or pounds)."""
+
+    category = serializers.CharField()
+    measure = serializers.CharField(source="target.measure")
+    expected_reduction = serializers.IntegerField(source="target.expected_reduction")
+    months = serializers.IntegerField(source="target.months")
+    status = serializers.CharField()
+    explanation = serializers.CharField()
+    baseline = MonthFiguresOutputSerializer(many=True)
+    after = MonthFiguresOutputSerializer(many=True)
+    baseline_average = serializers.SerializerMethodField()
+    after_average = serializers.SerializerMethodField()
+    reduction = serializers.SerializerMethodField()
+
+    def get_baseline_average(self, obj) -> str | None:
+        return _average(obj.baseline_average, obj.target.measure)
+
+    def get_after_average(self, obj) -> str | None:
+        return _average(obj.after_average, obj.target.measure)
+
+    def get_reduction(self, obj) -> str | None:
+        return _average(obj.reduction, obj.target.measure)
+
+
+class BenefitTargetOutputSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    measure = serializers.CharField()
+    expected_reduction = serializers.IntegerField()
+    months = serializers.IntegerField()
+
+
+class ProposalOutputSerializer(serializers.Serializer):
+    """A reinvestment proposal: its pot money, and the benefit follow-up in the published reports."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    year = serializers.CharField(source="year.label")
+    cost = MoneyField(source="cost_pence")
+    committed = MoneyField(source="money.committed_pence")
+    spent = MoneyField(source="money.spent_pence")
+    unspent = MoneyField(source="money.unspent_pence")
+    approved_on = serializers.DateField(source="benefit.approved_on", allow_null=True)
+    compared = serializers.CharField(source="benefit.compared")
+    benefit_status = serializers.CharField(source="benefit.status", allow_null=True)
+    targets = BenefitTargetOutputSerializer(source="benefit.targets", many=True)
+    results = BenefitResultOutputSerializer(source="benefit.results", many=True)

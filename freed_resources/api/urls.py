@@ -25,5 +25,16 @@ urlpatterns = [
     ),
     path("freed-resources/schemes/<int:year>/set/", views.SchemeSetApi.as_view(), name="freed-scheme-set"),
     path("freed-resources/calculation/", views.CalculationApi.as_view(), name="freed-calculation"),
+    path("freed-resources/proposals/", views.ProposalListApi.as_view(), name="freed-proposal-list"),
+    path(
+        "freed-resources/proposals/<int:pk>/benefit/",
+        views.ProposalBenefitApi.as_view(),
+        name="freed-proposal-benefit",
+    ),
+    path(
+        "freed-resources/proposals/<int:pk>/spend/",
+        views.ProposalSpendApi.as_view(),
+        name="freed-proposal-spend",
+    ),
     *router.urls,
 ]

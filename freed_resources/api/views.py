@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -172,6 +172,10 @@ class SchemeSetApi(_Methods, APIView):
         pct = pbc_selectors.home_pct(user=request.user)
         if pct is None:
             raise ApplicationError("You are not a member of a PCT.")
+        if not 1990 <= year <= 2100:  # the financial year table's own bounds
+            raise ApplicationError(
+                "Give a financial year between 1990 and 2100.", {"fields": {"year": ["Out of range."]}}
+            )
         fy, _ = FinancialYear.objects.get_or_create(start_year=year)
         setting = services.scheme_set(pct=pct, year=fy, data=data.to_scheme_data(), actor=request.user)
         return Response(s.SchemeOutputSerializer(setting).data)
@@ -205,3 +209,73 @@ class CalculationApi(_Methods, APIView):
         except SplitError as exc:
             raise _split_error(exc) from exc
         return Response(s.CalculationOutputSerializer(result).data)
+
+
+class ProposalListApi(generics.ListAPIView):
+    """Proposals for use of freed-up resources in scope, with pot money and the benefit follow-up."""
+
+    serializer_class = s.ProposalOutputSerializer
+    required_permissions = ("freed_resources.view_expectedbenefit",)
+
+    def get_queryset(self):
+        return selectors.proposal_list(user=self.request.user).order_by("-created")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = selectors.with_follow_up(list(self.get_queryset() if page is None else page))
+        data = s.ProposalOutputSerializer(rows, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+
+def _proposal_out(request, pk: int, status_code: int = 200) -> Response:
+    proposal = selectors.with_follow_up([selectors.proposal_get(user=request.user, pk=pk)])[0]
+    return Response(s.ProposalOutputSerializer(proposal).data, status=status_code)
+
+
+class ProposalBenefitApi(_Methods, APIView):
+    """GET one proposal's benefit follow-up (savings → business case → later activity); PUT names the
+    categories it targets and the monthly reduction expected in each (fixed once approved: 409)."""
+
+    method_permissions = {
+        "GET": ("freed_resources.view_expectedbenefit",),
+        "PUT": ("freed_resources.add_expectedbenefit",),
+    }
+
+    @extend_schema(responses={200: s.ProposalOutputSerializer, **ERRORS_READ})
+    def get(self, request, pk: int):
+        return _proposal_out(request, pk)
+
+    @extend_schema(
+        request=s.BenefitSetInputSerializer, responses={200: s.ProposalOutputSerializer, **ERRORS_WRITE}
+    )
+    def put(self, request, pk: int):
+        proposal = selectors.proposal_get(user=request.user, pk=pk)
+        data = s.BenefitSetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.expected_benefits_set(
+            application=proposal,
+            targets=[dict(t) for t in data.validated_data["targets"]],
+            actor=request.user,
+        )
+        return _proposal_out(request, pk)
+
+
+class ProposalSpendApi(_Methods, APIView):
+    """POST records money spent on an approved proposal (at most what is committed and unspent: 409)."""
+
+    method_permissions = {"POST": ("freed_resources.confirm_declaration",)}
+
+    @extend_schema(
+        request=s.SpendInputSerializer, responses={201: s.ProposalOutputSerializer, **ERRORS_WRITE}
+    )
+    def post(self, request, pk: int):
+        proposal = selectors.proposal_get(user=request.user, pk=pk)
+        data = s.SpendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.proposal_spend_record(
+            application=proposal,
+            amount_pence=data.validated_data["amount"],
+            description=data.validated_data["description"],
+            actor=request.user,
+        )
+        return _proposal_out(request, pk, status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from pbc.api.throttling import FailedTokenThrottle
 from pbc.models import ApiToken
 
 
@@ -23,7 +24,14 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("The token contains invalid characters.") from exc
-        return self.authenticate_credentials(key)
+        try:
+            return self.authenticate_credentials(key)
+        except exceptions.AuthenticationFailed:
+            # Wrong keys count against the caller's address at the anonymous rate, so guessing is slow.
+            guesses = FailedTokenThrottle()
+            if not guesses.allow_request(request, None):
+                raise exceptions.Throttled(guesses.wait()) from None
+            raise
 
     def authenticate_credentials(self, key):
         token = (

@@ -29,6 +29,12 @@ def exception_handler(exc, context):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"message": "The request has invalid values.", "extra": {"fields": fields}}
         response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.Throttled):
+        wait = max(1, int(exc.wait or 1))
+        response.data = {
+            "message": f"Too many requests: try again in {wait} seconds.",
+            "extra": {"retry_after": wait},
+        }
     else:
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
         response.data = {"message": str(detail), "extra": {}}

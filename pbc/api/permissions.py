@@ -1,9 +1,23 @@
-"""API capability checks: Django model permissions, including view permission for reads.
+"""API capability checks: Django model permissions, including view permission for reads, and the
+token's own scope (a read token may not change anything, whatever its user's role allows).
 
 Scope is applied by the views' selectors, so an object outside scope answers 404.
 """
 
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
+
+from pbc.models import ApiToken
+
+READ_ONLY_SCOPE_MESSAGE = (
+    "This API token may only read. Ask for a read-write token to make changes "
+    "(issue_api_token --scope read-write)."
+)
+
+
+def check_token_scope(request) -> None:
+    token = request.auth
+    if request.method not in permissions.SAFE_METHODS and isinstance(token, ApiToken) and not token.can_write:
+        raise exceptions.PermissionDenied(READ_ONLY_SCOPE_MESSAGE)
 
 
 class ScopedModelPermissions(permissions.DjangoModelPermissions):
@@ -18,6 +32,7 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
     }
 
     def has_permission(self, request, view):
+        check_token_scope(request)
         required = getattr(view, "required_permissions", None)
         if isinstance(required, dict):  # per HTTP method, e.g. {"GET": (...), "POST": (...)}
             required = required.get("GET" if request.method in ("HEAD", "OPTIONS") else request.method, ())

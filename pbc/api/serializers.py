@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from pbc import ods
-from pbc.models import ListSize, Locality, Pct, Practice, Provider
+from pbc.choices import ImportKind
+from pbc.models import ImportRun, ListSize, Locality, Pct, Practice, Provider
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -92,3 +93,35 @@ class ProviderInputSerializer(serializers.Serializer):
         value = ods.normalise(value)
         ods.validate_org3_code(value)
         return value
+
+
+class ImportRunOutputSerializer(serializers.ModelSerializer):
+    pct = serializers.CharField(source="pct.code")
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "kind",
+            "pct",
+            "filename",
+            "checksum",
+            "actor",
+            "status",
+            "dry_run",
+            "created",
+            "started",
+            "finished",
+            "rows_read",
+            "rows_imported",
+            "rows_skipped",
+            "errors",
+            "summary",
+        ]
+
+
+class ImportRunInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    file = serializers.FileField(help_text="List sizes or practices CSV, as on the import page.")
+    dry_run = serializers.BooleanField(default=False, help_text="Check only: report errors, change nothing.")

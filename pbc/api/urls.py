@@ -19,5 +19,6 @@ router.register("localities", views.LocalityViewSet, basename="locality")
 router.register("practices", views.PracticeViewSet, basename="practice")
 router.register("list-sizes", views.ListSizeViewSet, basename="list-size")
 router.register("providers", views.ProviderViewSet, basename="provider")
+router.register("imports", views.ImportRunViewSet, basename="import-run")
 
 urlpatterns = router.urls

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from pbc import selectors, services
@@ -12,7 +15,7 @@ from pbc.api import serializers as s
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
 from pbc.filters import ListSizeFilter, LocalityFilter, PracticeFilter, ProviderFilter
-from pbc.models import ListSize, Locality, Pct, Practice, Provider
+from pbc.models import ImportRun, ListSize, Locality, Pct, Practice, Provider
 
 
 def _home_pct(user) -> Pct:
@@ -160,3 +163,51 @@ class ProviderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ApplicationError("That provider already exists.", {"fields": {"code": ["Already exists."]}})
         provider = services.provider_create(actor=request.user, **data.validated_data)
         return Response(s.ProviderOutputSerializer(provider).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ImportRunOutputSerializer(many=True), **ERRORS_READ}),
+    retrieve=extend_schema(responses={200: s.ImportRunOutputSerializer, **ERRORS_READ}),
+    create=extend_schema(
+        request={"multipart/form-data": s.ImportRunInputSerializer},
+        responses={
+            202: OpenApiResponse(s.ImportRunOutputSerializer, description="Accepted; poll the import."),
+            **ERRORS_WRITE,
+        },
+    ),
+)
+class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Imports of list sizes and practices into the PCT: what came in, the rows read, imported and
+        skipped, and each problem. POST a file to import it (``dry_run`` to check only): answered 202 with
+    the run; poll its URL until ``status`` is ``succeeded`` or ``failed``."""
+
+    serializer_class = s.ImportRunOutputSerializer
+    queryset = ImportRun.objects.all()
+    parser_classes = [MultiPartParser, FormParser]
+    required_permissions = {"GET": ("pbc.view_importrun",), "POST": ("pbc.import_organisations",)}
+
+    def get_queryset(self):
+        return selectors.import_run_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = s.ImportRunInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        run = services.import_run_create(
+            kind=data.validated_data["kind"],
+            pct=_home_pct(request.user),
+            filename=upload.name,
+            data=upload.read(),
+            actor=request.user,
+            dry_run=data.validated_data["dry_run"],
+        )
+        out = selectors.import_run_get(user=request.user, pk=run.pk)
+        response = Response(s.ImportRunOutputSerializer(out).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = request.build_absolute_uri(f"/api/v1/imports/{run.pk}/")
+        return response
+
+
+@csrf_exempt  # nothing is changed; a POST to a wrong address should still get the JSON 404
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ address that names no resource answers in the API's JSON error shape."""
+    return JsonResponse({"message": "No such API address.", "extra": {"path": request.path}}, status=404)

@@ -136,4 +136,7 @@ ROUTES = [
     Route("agenda-item-votes", PCT_LEVEL, api=True, kwargs=agenda_item_pk),
     Route("agenda-item-decision", ALL_ROLES, api=True, kwargs=agenda_item_pk),
     Route("pec-decision-list", ALL_ROLES, api=True),
+    Route("interest-list", PCT_LEVEL, api=True),
+    Route("notification-list", ALL_ROLES, api=True),
+    Route("readiness-review-list", READINESS_VIEWERS, api=True),
 ]

@@ -1,10 +1,14 @@
 """Freed-up resources end to end in a browser: a practice declares from the published reports, PCT finance
-confirms (the scheme splits it and the pot fills), the PEC approves a reinvestment proposal against the pot,
-and the practice's statement shows declaration, split, pot and proposal. Every page is checked with axe."""
+confirms (the scheme splits it and the pot fills), the practice names the benefit its reinvestment proposal
+expects, the PEC approves it against the pot, PCT finance records spending on it, and the practice's statement
+shows declaration, split, pot, proposal, spending and whether the benefit showed up in the following months'
+reports. Every page is checked with axe."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,7 +17,16 @@ from applications.choices import Action
 from pbc.choices import Role
 from tests.browser.conftest import assert_accessible
 from tests.factories.applications import quorate_item
-from tests.factories.freed_resources import POUND, fy, proposal, published_budgets, report_figures, set_scheme
+from tests.factories.freed_resources import (
+    POUND,
+    backdate_approval,
+    fy,
+    monthly_rows,
+    proposal,
+    published_budgets,
+    report_figures,
+    set_scheme,
+)
 from tests.factories.pbc import member
 
 pytestmark = pytest.mark.browser
@@ -72,18 +85,54 @@ def test_declaration_split_pot_proposal_statement(page, live_server, world):
     assert "£168,000.00" in page.get_by_test_id("result").inner_text()
     sign_out(page)
 
-    # The PEC approves a £90,000 reinvestment proposal: the pot's remaining falls to £50,000.
+    # The practice names the benefit its £90,000 proposal expects: 4 fewer emergency admissions a month.
+    application = proposal(world, cost_pence=90_000 * POUND)
+    sign_in(page, base, world.users[Role.PRACTICE_MANAGER])
+    page.goto(f"{base}/freed-resources/proposals/{application.pk}/")
+    assert_accessible(page)
+    page.get_by_label("Expected benefit").fill("NEL, activity, 4, 6")
+    page.get_by_role("button", name="Save the expected benefit").click()
+    page.wait_for_url(f"{base}/freed-resources/proposals/{application.pk}/")
+    assert "Followed up once the proposal is approved" in page.content()
+    sign_out(page)
+
+    # The PEC approves it (in July 2008): the pot's remaining falls to £50,000. The reports then show
+    # emergency admissions averaging 40 a month before approval and 35 after.
     chair = world.users[Role.PEC_MEMBER]
     voters = [member(Role.PEC_MEMBER, pct=world.pct, username=f"voter{i}") for i in range(2)]
-    application = proposal(world, cost_pence=90_000 * POUND)
     app_services.agenda_item_decide(
         item=quorate_item(application, chair=chair, voters=voters), actor=chair, outcome=Action.APPROVE
     )
+    backdate_approval(application, datetime(2008, 7, 15, tzinfo=ZoneInfo("Europe/London")))
+    monthly_rows(world.practice, "NEL", date(2008, 1, 1), [40, 42, 38, 41, 39, 40, 30, 35, 36, 34])
 
+    # PCT finance records £30,000 spent on it; a penny beyond the commitment is refused.
+    sign_in(page, base, world.users[Role.PCT_FINANCE])
+    page.goto(f"{base}/freed-resources/proposals/{application.pk}/")
+    assert_accessible(page)
+    page.get_by_label("Amount spent (£)").fill("90,000.01")
+    page.get_by_role("button", name="Record spending").click()
+    assert "At most £90,000.00" in page.content()
+    assert_accessible(page)
+    page.get_by_label("Amount spent (£)").fill("30,000")
+    page.get_by_label("What it was spent on").fill("Emergency care practitioners, first quarter")
+    page.get_by_role("button", name="Record spending").click()
+    page.wait_for_url(f"{base}/freed-resources/proposals/{application.pk}/")
+    assert_accessible(page)
+    assert "£30,000.00" in page.get_by_test_id("proposal-spent").inner_text()
+    assert "Achieved" in page.get_by_test_id("benefit-status").inner_text()
+    sign_out(page)
+
+    # The practice's statement shows declaration, split, pot (with the spending), proposal and benefit.
     sign_in(page, base, world.users[Role.PRACTICE_MANAGER])
+    assert "£50,000.00" in page.get_by_test_id("pot-panel-remaining").inner_text()
+    assert_accessible(page)
     page.goto(f"{base}/freed-resources/statement/L85001/2007/")
     assert_accessible(page)
     assert "£50,000.00" in page.get_by_test_id("pot-remaining").inner_text()
-    assert application.title in page.get_by_test_id("proposals").inner_text()
+    assert "£30,000.00" in page.get_by_test_id("pot").inner_text()
+    proposals = page.get_by_test_id("proposals").inner_text()
+    assert application.title in proposals and "Achieved" in proposals and "£30,000.00" in proposals
     assert "£140,000.00" in page.get_by_test_id("split").inner_text()
+    assert "Emergency care practitioners, first quarter" in page.get_by_test_id("ledger").inner_text()
     page.wait_for_selector("[data-pot-chart] .main-svg")

@@ -66,6 +66,33 @@ def test_baseline_is_the_period_recosted_at_the_target_tariff(baseline, finance)
     assert ["L85001", "NEL", "RD1", 420_000] in bs.baseline.lines
 
 
+def test_split_baseline_of_six_months_from_each_of_two_years(baseline, finance):
+    """Hertfordshire 2007/08: the last 6 months of 2005/06 plus the first 6 of 2006/07, at 2007/08 prices."""
+    from tests.factories.budgets import activity
+
+    pct = baseline.pct
+    activity(
+        pct=pct, practice=baseline.neighbour, month=date(2005, 11, 1), pod="NEL", hrg="HA11A", los_days=3
+    )
+    activity(pct=pct, practice=baseline.practice, month=date(2006, 3, 1), pod="OPFA", tretspef="300", count=2)
+    activity(pct=pct, practice=baseline.far, month=date(2005, 9, 1), pod="NEL", hrg="HA11A", los_days=3)
+    bs = budget_set(
+        pct, actor=finance, baseline_start=date(2005, 10, 1), baseline_end=date(2006, 9, 1), **FLAT
+    )
+    # In: Nov 2005 and Mar 2006 (2005/06), Jun–Sep 2006 (2006/07). Out: Sep 2005 and Jan 2007 (row D).
+    assert finals(bs) == {
+        ("L85001", "NEL"): 420_000,
+        ("L85001", "OPFA"): 220_500 + 31_500,  # 2 × £157.50 more
+        ("L85002", "OPFA"): 315_000,
+        ("L85002", "NEL"): 210_000,  # 1 × £2,100.00
+        ("L85003", "EL"): 525_000,
+    }
+    assert step(bs, "L85002", "NEL", "baseline")["rule"].startswith("Oct 2005 – Sep 2006 activity at 2007/08")
+    assert {(h.kind, h.category): h.final_pence for h in bs.holdings.all()} == {
+        ("unattributed", "NEL"): 210_000
+    }
+
+
 def test_uplift_overall_and_by_category(baseline, finance):
     bs = budget_set(baseline.pct, actor=finance, uplift_pct="2.5", uplift_by_category={"NEL": "4"}, **FLAT)
     got = finals(bs)
@@ -388,3 +415,19 @@ def test_what_if_shows_winners_and_losers_without_saving(baseline, finance):
     top = selectors.budget_set_what_if(budget_set=bs, risk_top_slice_pct=2)
     assert top.central_difference_pence == sum(round(v * 0.02) for v in BASE.values())
     assert finals(BudgetSet.objects.get(pk=bs.pk)) == saved
+
+
+def test_what_if_writes_nothing_at_all(baseline, finance):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bs = budget_set(baseline.pct, actor=finance, **FLAT)
+    with CaptureQueriesContext(connection) as queries:
+        result = selectors.budget_set_what_if(
+            budget_set=bs, pace_of_change_pct=50, risk_top_slice_pct=2, uplift_pct="4"
+        )
+    assert result.rows
+    writes = [
+        q["sql"] for q in queries if q["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert writes == []

@@ -16,7 +16,7 @@ from budgets.constants import TOTAL
 from budgets.models import ActivityAggregate, BudgetLine, PeerActivity, ReportRow, ReportRun
 from budgets.tasks import reports_recompute_nightly_task
 from pbc.choices import Role
-from pbc.money import apportion_pence
+from pbc.money import apportion_pence, format_gbp
 from tests.factories.budgets import budget_set, year
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -185,6 +185,31 @@ def test_nightly_task_recomputes_every_year_with_activity_or_budgets(published, 
     }
 
 
+def test_nightly_rebuilds_only_years_whose_inputs_changed(
+    published, baseline, django_capture_on_commit_callbacks
+):
+    from pbc.models import Practice
+
+    reports_recompute_nightly_task()  # the first night digests its inputs and rebuilds
+    assert ReportRun.objects.filter(trigger="nightly").count() == 2
+    rows = list(ReportRow.objects.order_by("pk").values_list("pk", flat=True))
+    reports_recompute_nightly_task()  # nothing changed: no new run, the same rows
+    assert ReportRun.objects.filter(trigger="nightly").count() == 2
+    assert list(ReportRow.objects.order_by("pk").values_list("pk", flat=True)) == rows
+    # A practice moving locality changes the roll-ups: both years are rebuilt the next night.
+    Practice.objects.filter(pk=baseline.far.pk).update(locality=baseline.north)
+    reports_recompute_nightly_task()
+    assert ReportRun.objects.filter(trigger="nightly").count() == 4
+    # An upload's own recompute carries no digest, so the night after it rebuilds that year once.
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(baseline, MORE_2007, "more_2007.csv")
+    reports_recompute_nightly_task()
+    reports_recompute_nightly_task()
+    nightly = ReportRun.objects.filter(trigger="nightly").order_by("pk")
+    assert [r.year.start_year for r in nightly[4:]] == [2007]
+    assert nightly.last().summary["inputs"]
+
+
 def test_report_rows_are_scoped(published, baseline, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         upload(baseline, EXTRACT_2007, "apc_2007.csv")
@@ -245,3 +270,29 @@ def test_drill_down_to_specialty_and_hrg(published, baseline, django_capture_on_
     )
     assert hrgs["rows"][0]["hrg"] == "HA11A" and hrgs["rows"][0]["hrg_name"] == "Hip replacement"
     assert published.status == BudgetStatus.PUBLISHED
+
+
+def test_pec_papers_read_the_budget_position_from_the_published_reports(reported, baseline):
+    """The applications pack asks the registered provider; it answers from the practice's total line at
+    the last month with data, and says nothing before the first report."""
+    from datetime import date
+
+    from applications import packs
+
+    assert packs.budget_position(practice=baseline.practice, on=date(2007, 3, 31)) is None  # before 2007/08
+    position = packs.budget_position(practice=baseline.practice, on=date(2007, 12, 1))
+    run = ReportRun.objects.filter(year__start_year=2007).latest("finished")
+    last = (run.current_to.month - 4) % 12 + 1
+    row = ReportRow.objects.get(
+        practice=baseline.practice, level="practice", category=TOTAL, provider=TOTAL, month=last,
+        year__start_year=2007,
+    )  # fmt: skip
+    assert position.title == f"Month {last} of 2007/08 (data to {run.current_to:%b %Y})"
+    figures = dict(position.rows)
+    assert figures["Budget to date"] == format_gbp(row.ytd_budget_pence)
+    assert figures["Spend to date"] == format_gbp(row.ytd_actual_pence)
+    assert figures["Forecast outturn"] == format_gbp(row.forecast_outturn_pence)
+    assert row.ytd_actual_pence > 0 and not row.is_future
+    # Another practice's position is its own, and the next year's meeting still sees the latest report.
+    later = packs.budget_position(practice=baseline.practice, on=date(2008, 6, 1))
+    assert later.title == position.title

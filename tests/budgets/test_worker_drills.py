@@ -77,9 +77,7 @@ def test_killed_worker_loses_nothing_and_the_job_can_be_retried(world, live_work
         filename="a.csv", actor=None,
     )  # fmt: skip
     services.extract_process(upload_id=first.pk)  # published without a worker
-    published = ActivityAggregate.objects.filter(is_current=True).aggregate(
-        a=Sum("activity"), c=Sum("cost_pence")
-    )
+    published = ActivityAggregate.objects.current().aggregate(a=Sum("activity"), c=Sum("cost_pence"))
 
     big = tmp_path / "big.csv"
     _big_extract(big, 600_000)
@@ -108,10 +106,7 @@ def test_killed_worker_loses_nothing_and_the_job_can_be_retried(world, live_work
         worker.wait(timeout=30)
     job.refresh_from_db()
     assert job.status == UploadStatus.RUNNING  # the worker died mid-job
-    assert (
-        ActivityAggregate.objects.filter(is_current=True).aggregate(a=Sum("activity"), c=Sum("cost_pence"))
-        == published
-    )
+    assert ActivityAggregate.objects.current().aggregate(a=Sum("activity"), c=Sum("cost_pence")) == published
 
     assert services.extract_mark_stalled(older_than=timedelta(0)) == [job.pk]
     services.extract_upload_retry(upload=ExtractUpload.objects.get(pk=job.pk), actor=None)
@@ -123,12 +118,9 @@ def test_killed_worker_loses_nothing_and_the_job_can_be_retried(world, live_work
     job.refresh_from_db()
     assert job.status == UploadStatus.SUCCEEDED, job.error
     assert job.quality["rows"] == 600_000
-    assert (
-        ActivityAggregate.objects.filter(upload=job, is_current=True).aggregate(a=Sum("activity"))["a"]
-        == 600_000
-    )
+    assert ActivityAggregate.objects.current().filter(upload=job).aggregate(a=Sum("activity"))["a"] == 600_000
     # The first upload's RD1 figures were not restated by the RVJ file, so they still stand.
     assert (
-        ActivityAggregate.objects.filter(upload=first, is_current=True).aggregate(c=Sum("cost_pence"))["c"]
+        ActivityAggregate.objects.current().filter(upload=first).aggregate(c=Sum("cost_pence"))["c"]
         == published["c"]
     )

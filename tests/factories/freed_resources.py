@@ -96,3 +96,38 @@ def proposal(world, practice=None, *, cost_pence: int, status: str = "recommende
         status=status,
         year=financial_year(start_year),
     )
+
+
+def monthly_rows(owner, category: str, first: date, counts, costs=None, *, level: str = "practice"):
+    """Published monthly report rows (provider "ALL") of one category from month ``first`` on: activity
+    counts and costs (pence) per month, across financial years as the months fall."""
+    from budgets.models import ReportRow
+
+    costs = costs or [c * 1_000 * POUND for c in counts]
+    for i, (count, cost) in enumerate(zip(counts, costs, strict=True)):
+        index = first.year * 12 + first.month - 1 + i
+        month_start = date(index // 12, index % 12 + 1, 1)
+        start_year = month_start.year if month_start.month >= 4 else month_start.year - 1
+        ReportRow.objects.create(
+            pct=owner.pct,
+            year=fy(start_year),
+            level=level,
+            practice=owner if level == "practice" else None,
+            locality=owner if level == "locality" else None,
+            month=(month_start.month - 4) % 12 + 1,
+            month_start=month_start,
+            category=category,
+            provider="ALL",
+            activity_count=count,
+            actual_pence=cost,
+            budget_pence=0,
+            annual_budget_pence=0,
+            ytd_budget_pence=0,
+        )
+
+
+def backdate_approval(application, when):
+    """Move a proposal's commitment (its approval) to ``when`` (a datetime), so reports can follow it."""
+    from freed_resources.models import LedgerEntry
+
+    LedgerEntry.objects.filter(application=application, kind="committed").update(created=when)

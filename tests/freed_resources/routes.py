@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pbc.choices import Role
 from tests.mixins.matrix import ALL_ROLES, Route
-from tests.pbc.routes import practice_code
+from tests.pbc.routes import locality_code, practice_code
 
 FINANCE = {Role.PCT_FINANCE}
 DECLARERS = {Role.PCT_FINANCE, Role.LOCALITY_LEAD, Role.PRACTICE_MANAGER, Role.API_CLIENT_WRITE}
@@ -89,6 +89,21 @@ def ledger_pk(world, role, in_scope):
     return {"pk": entry.pk}
 
 
+def locality_statement(world, role, in_scope):
+    from tests.factories.freed_resources import fy
+
+    fy(2007)
+    return {**locality_code(world, role, in_scope), "year": 2007}
+
+
+def proposal_pk(world, role, in_scope):
+    from pbc.models import Practice
+    from tests.factories.freed_resources import proposal
+
+    practice = Practice.objects.get(code=practice_code(world, role, in_scope)["code"])
+    return {"pk": proposal(world, practice, cost_pence=100).pk}
+
+
 def scheme_pk(world, role, in_scope):
     from tests.factories.freed_resources import set_scheme
 
@@ -102,6 +117,12 @@ ROUTES = [
     Route("freed_resources:statement_practice", ALL_ROLES, kwargs=statement),
     Route("freed_resources:statement_practice_xlsx", ALL_ROLES, kwargs=statement),
     Route("freed_resources:statement_practice_pdf", ALL_ROLES, kwargs=statement),
+    Route("freed_resources:statement_locality", ALL_ROLES, kwargs=locality_statement),
+    Route("freed_resources:statement_locality_xlsx", ALL_ROLES, kwargs=locality_statement),
+    Route("freed_resources:statement_locality_pdf", ALL_ROLES, kwargs=locality_statement),
+    Route("freed_resources:proposal_detail", ALL_ROLES, kwargs=proposal_pk),
+    Route("freed_resources:proposal_spend", FINANCE, kwargs=proposal_pk, method="post", ok_status=400),
+    Route("freed_resources:proposal_benefit", DECLARERS, kwargs=proposal_pk, method="post", ok_status=400),
     Route("freed_resources:scheme_list", ALL_ROLES),
     Route("freed_resources:scheme_edit", FINANCE),
     Route("freed_resources:calculate", ALL_ROLES),
@@ -131,5 +152,8 @@ ROUTES = [
         ok_status=400,
         scoped_roles=set(),
     ),
+    Route("freed-proposal-list", ALL_ROLES, api=True),
+    Route("freed-proposal-benefit", ALL_ROLES, api=True, kwargs=proposal_pk),
+    Route("freed-proposal-spend", FINANCE, api=True, method="post", kwargs=proposal_pk, ok_status=400),
     Route("freed-calculation", ALL_ROLES, api=True, method="post", ok_status=400),
 ]

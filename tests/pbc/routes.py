@@ -67,6 +67,8 @@ ROUTES = [
     Route("list-size-list", ALL_ROLES, api=True),
     Route("list-size-detail", ALL_ROLES, api=True, kwargs=list_size_pk),
     Route("provider-list", ALL_ROLES, api=True),
+    Route("import-run-list", IMPORT_VIEWERS, api=True),
+    Route("import-run-detail", IMPORT_VIEWERS, api=True, kwargs=import_run_pk),
     # Providers are national reference data: no out-of-scope case.
     Route(
         "provider-detail",

@@ -130,5 +130,5 @@ def test_page_query_counts_are_bounded(world, client, django_assert_max_num_quer
     client.force_login(world.users[Role.PCT_FINANCE])
     with django_assert_max_num_queries(12):
         assert client.get(reverse("pbc:practice_list")).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("home")).status_code == 200
