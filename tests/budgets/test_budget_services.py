@@ -362,12 +362,15 @@ def test_a_change_after_publication_is_a_new_version_with_a_reason(baseline, fin
         budget_set(baseline.pct, actor=finance, **FLAT)
     with pytest.raises(ApplicationError, match="reason"):
         services.budget_set_revise(budget_set=v1, actor=finance, reason="")
-    v2 = services.budget_set_revise(budget_set=v1, actor=finance, reason="List sizes corrected")
+    long_reason = ("List sizes corrected: " + "the April list for L85001 was counted twice. " * 6).strip()
+    v2 = services.budget_set_revise(budget_set=v1, actor=finance, reason=long_reason)
+    # A long reason is kept whole in the history too (PostgreSQL refused it beyond 100 characters).
+    assert v2.history.earliest().history_change_reason == long_reason and len(long_reason) > 100
     assert (v2.version, v2.status, v2.revises, v2.reason) == (
         2,
         BudgetStatus.DRAFT,
         v1,
-        "List sizes corrected",
+        long_reason,
     )
     assert v2.adjustments.get().reason == "Investment" and finals(v2) == finals(v1)
     services.budget_set_update(budget_set=v2, actor=finance, uplift_pct="1")
@@ -378,7 +381,7 @@ def test_a_change_after_publication_is_a_new_version_with_a_reason(baseline, fin
     v1.refresh_from_db()
     assert v1.status == BudgetStatus.SUPERSEDED
     assert transitions(v1)[-1] == ("published", "superseded", "Superseded by version 2")
-    assert transitions(v2)[0] == ("", "draft", "List sizes corrected")
+    assert transitions(v2)[0] == ("", "draft", long_reason)
     lines = selectors.budget_line_list(user=baseline.users[Role.PRACTICE_MANAGER])
     assert {line.budget_set_id for line in lines} == {v2.pk}
     assert finals(v2)[("L85001", "NEL")] == 434_200  # 420,000 uplifted 1% = 424,200, plus the £100 adjustment
