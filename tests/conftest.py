@@ -40,6 +40,14 @@ PCT_ROLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Each test stores uploads in its own folder: tests that check what was stored are not misled by
+    files another test (or another pytest-xdist process) wrote at the same time."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("private"))
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def world(db) -> World:
     pct = PctFactory(code="5WV", name="Wessex Vale PCT")

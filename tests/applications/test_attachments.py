@@ -23,9 +23,10 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 def docx() -> bytes:
     buf = io.BytesIO()
+    # Fixed timestamps: the bytes (and so the test ids) are the same in every pytest-xdist worker.
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2008, 4, 1, 0, 0, 0)), text)
     return buf.getvalue()
 
 
@@ -52,6 +53,7 @@ def pm(world):
         ("costs.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("site-plan.png", PNG, "image/png"),
     ],
+    ids=["pdf", "docx", "png"],
 )
 def test_accepted_by_content_and_stored_privately(application, pm, private_media, name, content, mime):
     attachment = services.attachment_add(
@@ -72,6 +74,7 @@ def test_accepted_by_content_and_stored_privately(application, pm, private_media
         ("costs.docx", PDF, "its content is PDF"),
         ("empty.pdf", b"", "empty"),
     ],
+    ids=["exe-as-pdf", "text-as-pdf", "pdf-as-docx", "empty"],
 )
 def test_disguised_unknown_or_empty_files_are_refused(application, pm, private_media, name, content, message):
     with pytest.raises(ValidationError, match=message):
