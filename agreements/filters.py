@@ -12,6 +12,7 @@ from agreements.models import (
     IncentiveScheme,
     LesSignUp,
     Payment,
+    SubstantialActionAgreement,
     YearEndBudgetPosition,
 )
 from pbc.fiscal import FinancialYear
@@ -119,3 +120,13 @@ class YearEndBudgetPositionFilter(filters.FilterSet):
     class Meta:
         model = YearEndBudgetPosition
         fields = ["year", "practice", "overspent"]
+
+
+class SubstantialActionAgreementFilter(filters.FilterSet):
+    year = YearFilter()
+    practice = filters.CharFilter(field_name="practice__code", lookup_expr="iexact", label="Practice code")
+    locality = filters.CharFilter(field_name="locality__code", lookup_expr="iexact", label="Locality code")
+
+    class Meta:
+        model = SubstantialActionAgreement
+        fields = ["year", "practice", "locality"]

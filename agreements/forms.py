@@ -12,30 +12,9 @@ from agreements.choices import AgreementAction, LesLeadRole, PartyKind
 from agreements.constants import LES_MIN_HOURS_PER_GP_PER_MONTH, SCHEME_TEMPLATES
 from agreements.models import Agreement
 from pbc.fiscal import FinancialYear
-from pbc.money import MoneyError, parse_pounds
+from pbc.forms import PoundsField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PoundsField(forms.CharField):
-    """Pounds typed by a person ("1,234.50"), returned as whole pence."""
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        kwargs.setdefault("help_text", "Pounds and pence, e.g. 1,234.50")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            pence = parse_pounds(value)
-        except MoneyError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if pence < 0 and not self.allow_negative:
-            raise forms.ValidationError("The amount cannot be negative.")
-        return pence
 
 
 class FinancialYearField(forms.CharField):
@@ -244,6 +223,7 @@ class LesSignUpForm(forms.Form):
     hours_per_gp_per_month = forms.IntegerField(
         label="Hours per GP per month",
         initial=LES_MIN_HOURS_PER_GP_PER_MONTH,
+        max_value=24 * 31,  # there are no more hours in a month
         help_text=f"At least {LES_MIN_HOURS_PER_GP_PER_MONTH}.",
     )
     contact_number = forms.CharField(max_length=30, required=False)
@@ -332,8 +312,12 @@ class AchievementForm(forms.Form):
     achieved = forms.BooleanField(
         initial=True, required=False, help_text="Untick to record that it was not achieved."
     )
-    count = forms.IntegerField(min_value=0, required=False, help_text="Per-activity components: the count.")
-    level = forms.IntegerField(min_value=1, required=False, help_text="Locality levels: the level agreed.")
+    count = forms.IntegerField(
+        min_value=0, max_value=10**9, required=False, help_text="Per-activity components: the count."
+    )
+    level = forms.IntegerField(
+        min_value=1, max_value=9, required=False, help_text="Locality levels: the level agreed."
+    )
     evidence_notes = forms.CharField(
         label="Evidence",
         widget=forms.Textarea(attrs={"rows": 4}),

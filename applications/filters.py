@@ -8,10 +8,19 @@ from applications.choices import (
     Action,
     ApplicationKind,
     ApplicationStatus,
+    CompetencyStatus,
     InterestKind,
     MeetingStatus,
 )
-from applications.models import AgendaItem, Application, InterestDeclaration, Meeting
+from applications.constants import PRACTICE_COMPETENCIES
+from applications.models import (
+    AgendaItem,
+    Application,
+    InterestDeclaration,
+    Meeting,
+    PracticeCompetency,
+    ReadinessReview,
+)
 
 
 def application_search(value: str) -> Q:
@@ -79,3 +88,25 @@ class InterestDeclarationFilter(filters.FilterSet):
     class Meta:
         model = InterestDeclaration
         fields = ["kind", "member", "current"]
+
+
+class ReadinessReviewFilter(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="review_date", lookup_expr="gte", label="Reviewed from")
+    date_to = filters.DateFilter(field_name="review_date", lookup_expr="lte", label="Reviewed to")
+
+    class Meta:
+        model = ReadinessReview
+        fields = ["date_from", "date_to"]
+
+
+class PracticeCompetencyFilter(filters.FilterSet):
+    practice = filters.CharFilter(field_name="practice__code", lookup_expr="iexact", label="Practice code")
+    locality = filters.CharFilter(
+        field_name="practice__locality__code", lookup_expr="iexact", label="Locality code"
+    )
+    item = filters.ChoiceFilter(choices=PRACTICE_COMPETENCIES, label="Checklist item")
+    status = filters.ChoiceFilter(choices=CompetencyStatus.choices, label="Status")
+
+    class Meta:
+        model = PracticeCompetency
+        fields = ["practice", "locality", "item", "status"]

@@ -18,36 +18,10 @@ from applications.choices import (
     VoteChoice,
 )
 from applications.constants import ANNEX1_AREAS
+from pbc.forms import ModelMultipleChoiceField, PoundsField
 from pbc.models import Provider
-from pbc.money import MoneyError, parse_pounds, pence_to_str
 
 User = get_user_model()
-
-
-class PoundsField(forms.CharField):
-    """Pounds typed by a person ("12,500" or "£12,500.50"), cleaned to whole pence."""
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return pence_to_str(value)
-        return value
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return 0 if not self.required else None
-        try:
-            pence = parse_pounds(value)
-        except MoneyError as exc:
-            raise forms.ValidationError("Give an amount in pounds, e.g. 12,500.00.") from exc
-        if pence < 0 and not self.allow_negative:
-            raise forms.ValidationError("The amount cannot be negative.")
-        return pence
 
 
 class DateInput(forms.DateInput):
@@ -75,7 +49,7 @@ class ApplicationForm(forms.Form):
 
     kind = forms.ChoiceField(label="Kind of application", choices=ApplicationKind.choices)
     title = forms.CharField(label="Title", max_length=200)
-    practices = forms.ModelMultipleChoiceField(
+    practices = ModelMultipleChoiceField(
         label="Applying practices",
         queryset=None,
         required=False,
@@ -99,11 +73,11 @@ class ApplicationForm(forms.Form):
     clinical_outcomes = _text("Expected clinical outcomes")
     patient_benefit = _text("Benefit to patients")
     patients_benefiting = forms.IntegerField(
-        label="Number of patients benefiting", min_value=0, required=False
+        label="Number of patients benefiting", min_value=0, max_value=10**8, required=False
     )
-    cost_pence = PoundsField(label="Cost (£ a year)", required=False)
-    expected_savings_pence = PoundsField(label="Expected savings (£ a year)", required=False)
-    management_cost_pence = PoundsField(label="Management cost asked (£)", required=False)
+    cost_pence = PoundsField(label="Cost (£ a year)", required=False, blank_pence=0)
+    expected_savings_pence = PoundsField(label="Expected savings (£ a year)", required=False, blank_pence=0)
+    management_cost_pence = PoundsField(label="Management cost asked (£)", required=False, blank_pence=0)
     funding_source = forms.ChoiceField(
         label="Funding source", choices=[("", "—"), *FundingSource.choices], required=False
     )

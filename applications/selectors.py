@@ -21,7 +21,14 @@ from applications.choices import (
     Step,
 )
 from applications.constants import ANNEX1_AREAS, PRACTICE_COMPETENCIES
-from applications.filters import AgendaItemFilter, ApplicationFilter, InterestDeclarationFilter, MeetingFilter
+from applications.filters import (
+    AgendaItemFilter,
+    ApplicationFilter,
+    InterestDeclarationFilter,
+    MeetingFilter,
+    PracticeCompetencyFilter,
+    ReadinessReviewFilter,
+)
 from applications.models import (
     AgendaItem,
     Application,
@@ -389,10 +396,11 @@ def unread_notifications(*, user, limit: int = 10) -> list[Notification]:
 # Readiness and competencies -------------------------------------------------------------------------
 
 
-def readiness_review_list(*, user) -> QuerySet[ReadinessReview]:
-    return scope_queryset(
+def readiness_review_list(*, user, filters=None) -> QuerySet[ReadinessReview]:
+    qs = scope_queryset(
         ReadinessReview.objects.select_related("pct", "recorded_by").prefetch_related("ratings"), user
     )
+    return _filtered(ReadinessReviewFilter, qs, filters)
 
 
 def readiness_review_get(*, user, pk: int) -> ReadinessReview:
@@ -433,6 +441,16 @@ def practice_for_competency(*, user, code: str) -> Practice:
     from pbc.selectors import practice_get
 
     return practice_get(user=user, code=code)
+
+
+def practice_competency_list(*, user, filters=None) -> QuerySet[PracticeCompetency]:
+    """Recorded checklist items of the practices in scope (items never assessed have no row)."""
+    qs = scope_queryset(PracticeCompetency.objects.select_related("practice__locality", "reviewed_by"), user)
+    return _filtered(PracticeCompetencyFilter, qs, filters)
+
+
+def practice_competency_get(*, user, pk: int) -> PracticeCompetency:
+    return _get(practice_competency_list(user=user), pk=pk)
 
 
 def open_applications_for_applicant(*, user, limit: int = 10) -> list[Application]:

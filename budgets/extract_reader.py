@@ -146,6 +146,9 @@ class ReadSummary:
     folded_into: dict[int, int] = field(default_factory=dict)  # spell line_no → episodes folded into it
     malformed_lines: list[int] = field(default_factory=list)  # rows with the wrong number of fields
     chunks: int = 0
+    # Bytes of the file read so far (delimited text; an XLSX workbook is unzipped, so it stays 0 until the
+    # end): with ``FileInfo.size_bytes``, how far a long job has got.
+    bytes_read: int = 0
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -283,6 +286,14 @@ def _size(stream: IO[bytes]) -> int:
     size = stream.tell()
     stream.seek(0)
     return size
+
+
+def _position(stream: IO[bytes], size: int) -> int:
+    """How far into the file the reader is (at most a read-ahead block beyond the rows yielded)."""
+    try:
+        return min(stream.tell(), size)
+    except (OSError, ValueError):  # an unseekable or closed stream: progress is simply not known
+        return 0
 
 
 def _mb(n: int) -> str:
@@ -1072,7 +1083,10 @@ def read_extract(
                 out = normalised
             for frame in out:
                 summary.rows_yielded += len(frame)
+                if info.format == "delimited":
+                    summary.bytes_read = _position(stream, info.size_bytes)
                 yield frame
+        summary.bytes_read = info.size_bytes
         if summary.rows_read == 0:
             raise ExtractRejected("The file has a header row but no data rows.", {"reason": "no_data_rows"})
 

@@ -59,6 +59,29 @@ class Reason(StrEnum):
     DUPLICATE_LOADED = "duplicate_key_already_loaded"
 
 
+# How outcomes and reasons read on pages and in the data-quality report.
+OUTCOME_LABELS = {
+    Outcome.COSTED: "Costed",
+    Outcome.UNCOSTED: "Uncosted",
+    Outcome.UNATTRIBUTED: "Unattributed",
+    Outcome.NON_PCT: "Non-PCT",
+    Outcome.REJECTED: "Rejected",
+    Outcome.DUPLICATE: "Duplicate",
+}
+_REASON_WORDS = {"hrg": "HRG", "pod": "POD", "op": "outpatient", "ae": "A&E", "pct": "PCT"}
+
+
+def outcome_label(code: str) -> str:
+    return OUTCOME_LABELS.get(code, code.replace("_", " ").capitalize())
+
+
+def reason_label(code: str) -> str:
+    """``no_op_price_for_treatment_function`` → "No outpatient price for treatment function"."""
+    words = [_REASON_WORDS.get(w, w) for w in (code or "").split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 # Canonical column → accepted header names (matched case-insensitively, surrounding spaces ignored).
 # The first alias that is present wins.
 ALIASES: dict[str, tuple[str, ...]] = {

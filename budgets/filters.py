@@ -1,17 +1,22 @@
 """One FilterSet per model, shared by pages, the API and selectors."""
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from budgets.choices import BudgetStatus, DatasetChoice, Rag, ReportLevel, UploadStatus
 from budgets.models import (
     ActivityAggregate,
     AdmittedTariff,
+    AeTariff,
     BudgetCategory,
     BudgetLine,
     BudgetSet,
     ExtractUpload,
+    MarketForcesFactor,
+    OutpatientTariff,
+    ProblemRow,
     ReportRow,
+    TariffVersion,
 )
 
 
@@ -59,6 +64,91 @@ class AdmittedTariffFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(hrg__icontains=value) | Q(hrg_name__icontains=value))
+
+
+class OutpatientTariffFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Search (treatment function)")
+    provider = filters.CharFilter(field_name="provider", lookup_expr="iexact")
+
+    class Meta:
+        model = OutpatientTariff
+        fields = ["q", "provider"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(tretspef__istartswith=value.strip())
+
+
+class AeTariffFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Search (HRG code)")
+    provider = filters.CharFilter(field_name="provider", lookup_expr="iexact")
+
+    class Meta:
+        model = AeTariff
+        fields = ["q", "provider"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(hrg__icontains=value.strip())
+
+
+class MarketForcesFactorFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", label="Search (provider code)")
+
+    class Meta:
+        model = MarketForcesFactor
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(provider__istartswith=value.strip())
+
+
+class TariffVersionFilter(filters.FilterSet):
+    """Tariff versions by year, and ``q``: versions holding an HRG code (admitted or A&E), a treatment
+    function (outpatients) or a provider's local prices or market forces factor."""
+
+    year = filters.CharFilter(field_name="year__start_year", method="filter_year", label="Financial year")
+    q = filters.CharFilter(method="search", label="Contains HRG, treatment function or provider")
+
+    class Meta:
+        model = TariffVersion
+        fields = ["year", "q"]
+
+    def filter_year(self, queryset, name, value):
+        return _filter_year(queryset, name, value)
+
+    def search(self, queryset, name, value):
+        code = value.strip()
+        if not code:
+            return queryset
+
+        def holds(model, **lookup):
+            return Exists(model.objects.filter(tariff=OuterRef("pk"), **lookup))
+
+        return queryset.filter(
+            holds(AdmittedTariff, hrg__iexact=code)
+            | holds(AeTariff, hrg__iexact=code)
+            | holds(OutpatientTariff, tretspef=code)
+            | holds(AdmittedTariff, provider__iexact=code)
+            | holds(OutpatientTariff, provider__iexact=code)
+            | holds(AeTariff, provider__iexact=code)
+            | holds(MarketForcesFactor, provider__iexact=code)
+        )
+
+
+TARIFF_ROW_FILTERS = {
+    "admitted": AdmittedTariffFilter,
+    "outpatient": OutpatientTariffFilter,
+    "ae": AeTariffFilter,
+    "mff": MarketForcesFactorFilter,
+}
+
+
+class ProblemRowFilter(filters.FilterSet):
+    outcome = filters.CharFilter(field_name="outcome", lookup_expr="iexact")
+    reason = filters.CharFilter(field_name="reason", lookup_expr="iexact")
+
+    class Meta:
+        model = ProblemRow
+        fields = ["outcome", "reason"]
 
 
 def _filter_year(queryset, name, value):

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from budgets.choices import DatasetChoice, TariffKind
+from pbc.forms import PoundsField
 from pbc.models import FinancialYear
 
 
@@ -58,28 +59,6 @@ from decimal import Decimal, InvalidOperation  # noqa: E402
 
 from budgets.choices import Phasing, RiskMode, ShareBasis, UnattributedTreatment  # noqa: E402
 from budgets.extract_schema import PODS  # noqa: E402
-from pbc.money import MoneyError, parse_pounds  # noqa: E402
-
-
-class PoundsField(forms.CharField):
-    """Pounds typed by a person ("1,234.50", "£12"), cleaned to whole pence."""
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            pence = parse_pounds(value)
-        except MoneyError as exc:
-            raise forms.ValidationError("Give an amount in pounds, e.g. 1234.50.") from exc
-        if pence < 0 and not self.allow_negative:
-            raise forms.ValidationError("The amount cannot be negative.")
-        return pence
 
 
 class MonthField(forms.DateField):

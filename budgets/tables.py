@@ -13,7 +13,17 @@ from django.http import Http404
 from pbc.exports import Money, Percent, Sheet, csv_response, xlsx_response
 from pbc.money import pence_to_str
 
-__all__ = ["Link", "Money", "Percent", "RagCell", "Table", "TablesMixin", "money", "percent_tenths"]
+__all__ = [
+    "Link",
+    "Money",
+    "Percent",
+    "RagCell",
+    "Table",
+    "TablesMixin",
+    "money",
+    "percent_tenths",
+    "problem_rows_csv",
+]
 
 
 class RagCell(str):
@@ -134,3 +144,15 @@ class TablesMixin:
             query.pop(name, None)
         ctx["querystring"] = query.urlencode()
         return ctx
+
+
+def problem_rows_csv(upload_pk: int, rows: Sequence):
+    """An upload's problem rows as CSV: line, outcome, reason, then every field any row holds (the same
+    download from the upload page and from the API's ``?format=csv``)."""
+    rows = list(rows)
+    fields = sorted({k for r in rows for k in r.fields})
+    return csv_response(
+        f"upload-{upload_pk}-problem-rows.csv",
+        ["line", "outcome", "reason", *fields],
+        ([r.line_no, r.outcome, r.reason, *[r.fields.get(f) for f in fields]] for r in rows),
+    )

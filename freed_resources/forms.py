@@ -8,29 +8,8 @@ from django import forms
 
 from freed_resources.choices import DeclarationKind
 from freed_resources.splits import READY_MADE_SCHEMES, RESIDUE_PARTIES, scheme_to_dict
+from pbc.forms import PoundsField
 from pbc.money import MoneyError, parse_pounds
-
-
-class PoundsField(forms.CharField):
-    """Pounds typed by a person ("250,000" or "£1,234.50") → whole pence; negative or non-numeric refused."""
-
-    def __init__(self, *, allow_negative: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            pence = parse_pounds(value)
-        except MoneyError as exc:
-            raise forms.ValidationError(
-                f"“{value}” is not an amount in pounds; write it like 250000 or 1,234.50."
-            ) from exc
-        if pence < 0 and not self.allow_negative:
-            raise forms.ValidationError("The amount cannot be negative.")
-        return pence
 
 
 def _scheme_choices(saved=()):
@@ -46,6 +25,7 @@ class CalculateForm(forms.Form):
         label="Registered list size",
         required=False,
         min_value=0,
+        max_value=10**8,
         help_text="Needed where the reward is capped.",
     )
     overspent = forms.BooleanField(label="The practice overspent its indicative budget", required=False)
@@ -61,7 +41,9 @@ class CalculateForm(forms.Form):
 
 
 class SchemeForm(forms.Form):
-    year = forms.IntegerField(label="Financial year starting (e.g. 2007 for 2007/08)", min_value=1990)
+    year = forms.IntegerField(
+        label="Financial year starting (e.g. 2007 for 2007/08)", min_value=1990, max_value=2100
+    )
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     practice_share = forms.CharField(label="Practices' share (fraction, e.g. 0.70)", initial="0.70")
@@ -152,7 +134,9 @@ class DeclarationForm(forms.Form):
     kind = forms.ChoiceField(choices=DeclarationKind.choices)
     practice = forms.ChoiceField(required=False, help_text="For a practice's declaration.")
     locality = forms.ChoiceField(required=False, help_text="For a locality's or a pooled consortium's.")
-    year = forms.IntegerField(label="Financial year starting (e.g. 2007 for 2007/08)", min_value=1990)
+    year = forms.IntegerField(
+        label="Financial year starting (e.g. 2007 for 2007/08)", min_value=1990, max_value=2100
+    )
     through_month = forms.IntegerField(
         label="Period ends in financial month (April = 1 … March = 12)", min_value=1, max_value=12, initial=12
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.DeclarationListView.as_view(), name="declaration_list"),
     path("summary/", views.SummaryView.as_view(), name="summary"),
     path("summary/xlsx/", views.SummaryXlsxView.as_view(), name="summary_xlsx"),
+    path("summary/pdf/", views.SummaryPdfView.as_view(), name="summary_pdf"),
     path("statement/<str:code>/<int:year>/", views.StatementView.as_view(), name="statement_practice"),
     path(
         "statement/<str:code>/<int:year>/xlsx/",

@@ -102,6 +102,20 @@ class SummaryXlsxView(SummaryView):
         return xlsx_response([sheet, _proposals_sheet(context["approved"])], "freed-resources-summary.xlsx")
 
 
+class SummaryPdfView(SummaryView):
+    """The PCT summary as a PDF (WeasyPrint, like the statements): pots, approved proposals, declarations."""
+
+    def get(self, request, *args, **kwargs):
+        from agreements.exports import pdf_response
+
+        context = {
+            **self.get_context_data(),
+            "pct": pbc_selectors.home_pct(user=request.user),
+            "generated": timezone.localtime(),
+        }
+        return pdf_response("freed_resources/pdf/summary.html", context, "freed-resources-summary.pdf")
+
+
 def _proposals_sheet(proposals) -> Sheet:
     return Sheet(
         title="Proposals",

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 
 from pbc.choices import ImportKind
+from pbc.money import MoneyError, parse_pounds, pence_to_str
 
 MAX_ORGANISATION_FILE_BYTES = 20 * 1024 * 1024
 
@@ -31,3 +32,55 @@ class ImportForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.")
         return upload
+
+
+# The largest id a database key can hold; SQLite raises OverflowError on an ``IN`` list holding a bigger one.
+_MAX_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing ids outside the key range as invalid choices before it queries."""
+
+    def _check_values(self, value):
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value:
+                try:
+                    out_of_range = abs(int(str(pk))) > _MAX_ID
+                except ValueError:
+                    continue  # Django's own check reports it
+                if out_of_range:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+        return super()._check_values(value)
+
+
+class PoundsField(forms.CharField):
+    """Pounds typed by a person ("1,234.50", "£12,500"), cleaned to whole pence; shows pence as pounds.
+
+    A blank optional field cleans to ``blank_pence`` (``None`` unless the form wants 0)."""
+
+    def __init__(self, *, allow_negative: bool = False, blank_pence: int | None = None, **kwargs):
+        self.allow_negative = allow_negative
+        self.blank_pence = blank_pence
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return pence_to_str(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return self.blank_pence
+        try:
+            pence = parse_pounds(value)
+        except MoneyError as exc:
+            raise forms.ValidationError(
+                f"“{value}” is not an amount in pounds: write it like 250000 or 1,234.50.", code="invalid"
+            ) from exc
+        if pence < 0 and not self.allow_negative:
+            raise forms.ValidationError("The amount cannot be negative.", code="negative")
+        return pence

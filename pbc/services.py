@@ -110,6 +110,15 @@ def membership_create(*, user, role: str, pct: Pct, locality=None, practice=None
     return membership
 
 
+def _new_key() -> str:
+    """A random key whose prefix starts with a letter or digit: a prefix starting with "-" would be read as
+    an option by ``issue_api_token --revoke``."""
+    while True:
+        key = secrets.token_urlsafe(32)
+        if key[0].isalnum():
+            return key
+
+
 @transaction.atomic
 def api_token_issue(*, user, name: str, scope: str = ApiTokenScope.READ, actor=None) -> tuple[ApiToken, str]:
     """Issue a token for an API client; the key is returned once and only its hash is kept."""
@@ -121,7 +130,7 @@ def api_token_issue(*, user, name: str, scope: str = ApiTokenScope.READ, actor=N
             f"{user.username} may only read through the API: issue a read token, "
             "or give them the read-and-write API client role first."
         )
-    key = secrets.token_urlsafe(32)
+    key = _new_key()
     token = ApiToken(user=user, name=name, scope=scope, prefix=key[:8], key_hash=ApiToken.hash_key(key))
     _save(token, actor=actor)
     return token, key

@@ -8,6 +8,7 @@ from agreements.choices import AgreementAction, LesLeadRole, PartyKind, PaymentA
 from agreements.constants import LES_MIN_HOURS_PER_GP_PER_MONTH
 from agreements.selectors import has_signature
 from pbc.api.fields import MoneyField
+from pbc.fiscal import FinancialYear
 
 
 def _code(obj) -> str | None:
@@ -328,6 +329,68 @@ class AchievementInputSerializer(serializers.Serializer):
     level = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
     evidence_notes = serializers.CharField(required=False, allow_blank=True, default="")
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+# --- the indicative-budget rule's facts --------------------------------------------------------------
+
+
+class FinancialYearInputField(serializers.RegexField):
+    """A financial year written like 2007/08, given to services as a ``FinancialYear``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Financial year, e.g. 2007/08.")
+        super().__init__(r"^\d{4}/\d{2}$", max_length=7, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)  # the string, checked against the pattern
+        try:
+            return FinancialYear.parse(text)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class YearEndBudgetPositionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    practice = serializers.CharField(source="practice.code")
+    practice_name = serializers.CharField(source="practice.name")
+    year = serializers.CharField()
+    budget = MoneyField(source="budget_pence")
+    outturn = MoneyField(source="outturn_pence")
+    variance = MoneyField(source="variance_pence", help_text="Budget less outturn; negative when overspent.")
+    overspent = serializers.BooleanField()
+    evidence = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
+    recorded_at = serializers.DateTimeField()
+
+
+class YearEndBudgetPositionInputSerializer(serializers.Serializer):
+    practice = serializers.CharField(max_length=6, help_text="ODS code of the practice.")
+    year = FinancialYearInputField()
+    budget = MoneyField(help_text="The practice's indicative budget for the year.")
+    outturn = MoneyField(help_text="The practice's outturn for the year.")
+    evidence = serializers.CharField(help_text="Where the figures come from (the report and its date).")
+
+
+class SubstantialActionAgreementOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    practice = serializers.CharField(source="practice.code")
+    practice_name = serializers.CharField(source="practice.name")
+    locality = serializers.CharField(source="locality.code")
+    year = serializers.SerializerMethodField()
+    agreed_on = serializers.DateField()
+    notes = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
+    recorded_at = serializers.DateTimeField()
+
+    def get_year(self, obj) -> str:
+        return FinancialYear(obj.start_year).label
+
+
+class SubstantialActionAgreementInputSerializer(serializers.Serializer):
+    practice = serializers.CharField(max_length=6, help_text="ODS code of the overspent practice.")
+    year = FinancialYearInputField()
+    agreed_on = serializers.DateField(help_text="When the practice's locality agreed it.")
+    notes = serializers.CharField(help_text="The action taken and where the locality agreed it (minutes).")
 
 
 # --- calculation ------------------------------------------------------------------------------------

@@ -11,6 +11,12 @@ router.register("les-sign-ups", views.LesSignUpViewSet, basename="les-sign-up")
 router.register("incentive-schemes", views.IncentiveSchemeViewSet, basename="incentive-scheme")
 router.register("achievements", views.AchievementViewSet, basename="achievement")
 router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("budget-positions", views.YearEndBudgetPositionViewSet, basename="budget-position")
+router.register(
+    "substantial-action-agreements",
+    views.SubstantialActionAgreementViewSet,
+    basename="substantial-action-agreement",
+)
 
 urlpatterns = [
     path(
@@ -38,5 +44,13 @@ urlpatterns = [
         name="incentive-scheme-schedule",
     ),
     path("payments/<int:pk>/transitions/", views.PaymentTransitionsApi.as_view(), name="payment-transitions"),
+    path(
+        "budget-positions/new/", views.YearEndBudgetPositionCreateApi.as_view(), name="budget-position-create"
+    ),
+    path(
+        "substantial-action-agreements/new/",
+        views.SubstantialActionAgreementCreateApi.as_view(),
+        name="substantial-action-agreement-create",
+    ),
     *router.urls,
 ]

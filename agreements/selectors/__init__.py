@@ -40,6 +40,7 @@ from agreements.selectors.schemes import (
     achievement_get,
     achievement_list,
     attachment_get,
+    budget_position_get,
     budget_position_list,
     current_gps,
     lessignup_get,
@@ -50,6 +51,7 @@ from agreements.selectors.schemes import (
     scheme_template,
     schemes_with_sign_up,
     substantial_action_agreed,
+    substantial_action_get,
     substantial_action_list,
 )
 
@@ -71,6 +73,7 @@ __all__ = [
     "agreement_versions",
     "agreements_awaiting_signature_count",
     "attachment_get",
+    "budget_position_get",
     "budget_position_list",
     "calculate_practice",
     "current_gps",
@@ -95,6 +98,7 @@ __all__ = [
     "schemes_with_sign_up",
     "signable_parties",
     "substantial_action_agreed",
+    "substantial_action_get",
     "substantial_action_list",
     "taking_part",
     "unsigned_parties",

@@ -11,6 +11,7 @@ from agreements.filters import (
     AchievementFilter,
     IncentiveSchemeFilter,
     LesSignUpFilter,
+    SubstantialActionAgreementFilter,
     YearEndBudgetPositionFilter,
 )
 from agreements.models import (
@@ -83,11 +84,23 @@ def budget_position_list(*, user, filters=None) -> QuerySet[YearEndBudgetPositio
     return filtered(YearEndBudgetPositionFilter, qs, filters)
 
 
-def substantial_action_list(*, user, start_year: int | None = None) -> QuerySet[SubstantialActionAgreement]:
+def budget_position_get(*, user, pk: int) -> YearEndBudgetPosition:
+    return get_or_404(budget_position_list(user=user), pk=pk)
+
+
+def substantial_action_list(
+    *, user, filters=None, start_year: int | None = None
+) -> QuerySet[SubstantialActionAgreement]:
     qs = scope_queryset(
         SubstantialActionAgreement.objects.select_related("practice", "locality", "recorded_by"), user
     )
-    return qs if start_year is None else qs.filter(start_year=start_year)
+    if start_year is not None:
+        qs = qs.filter(start_year=start_year)
+    return filtered(SubstantialActionAgreementFilter, qs, filters)
+
+
+def substantial_action_get(*, user, pk: int) -> SubstantialActionAgreement:
+    return get_or_404(substantial_action_list(user=user), pk=pk)
 
 
 def practice_overspent(practice: Practice, year: FinancialYear | int) -> bool | None:

@@ -9,10 +9,13 @@ from applications.choices import (
     PEC_DECISIONS,
     Action,
     ApplicationKind,
+    CompetencyStatus,
     FundingSource,
+    Rag,
     Recommendation,
     VoteChoice,
 )
+from applications.constants import ANNEX1_AREAS, PRACTICE_COMPETENCIES
 from pbc.api.fields import MoneyField
 
 
@@ -274,6 +277,7 @@ class NotificationOutputSerializer(serializers.Serializer):
 
 class ReadinessRatingOutputSerializer(serializers.Serializer):
     area = serializers.CharField()
+    area_label = serializers.CharField(source="get_area_display")
     rag = serializers.CharField()
     evidence = serializers.CharField()
     actions = serializers.CharField()
@@ -286,3 +290,60 @@ class ReadinessReviewOutputSerializer(serializers.Serializer):
     notes = serializers.CharField()
     recorded_by = serializers.CharField(source="recorded_by.username", allow_null=True, default=None)
     ratings = ReadinessRatingOutputSerializer(many=True)
+
+
+class ReadinessRatingInputSerializer(serializers.Serializer):
+    area = serializers.ChoiceField(choices=[(code, label) for _, code, label in ANNEX1_AREAS])
+    rag = serializers.ChoiceField(choices=Rag.choices, help_text="State of readiness: red, amber or green.")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+    actions = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Further actions required."
+    )
+
+
+class ReadinessReviewInputSerializer(serializers.Serializer):
+    review_date = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    ratings = ReadinessRatingInputSerializer(
+        many=True, allow_empty=False, help_text="Annex 1 areas rated that day; areas left out are not rated."
+    )
+
+    def validate_ratings(self, value):
+        areas = [r["area"] for r in value]
+        if len(set(areas)) != len(areas):
+            raise serializers.ValidationError("Rate each area at most once.")
+        return value
+
+
+class PracticeCompetencyOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    practice = serializers.CharField(source="practice.code")
+    practice_name = serializers.CharField(source="practice.name")
+    locality = serializers.CharField(source="practice.locality.code", allow_null=True, default=None)
+    item = serializers.CharField()
+    item_label = serializers.CharField(source="get_item_display")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    evidence = serializers.CharField()
+    reviewed_on = serializers.DateField(allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, default=None)
+
+
+class PracticeCompetencyItemInputSerializer(serializers.Serializer):
+    item = serializers.ChoiceField(choices=PRACTICE_COMPETENCIES)
+    status = serializers.ChoiceField(choices=CompetencyStatus.choices)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PracticeCompetencyRecordInputSerializer(serializers.Serializer):
+    practice = serializers.CharField(max_length=6, help_text="ODS code of the practice.")
+    reviewed_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Today if left out."
+    )
+    items = PracticeCompetencyItemInputSerializer(many=True, allow_empty=False)
+
+    def validate_items(self, value):
+        items = [i["item"] for i in value]
+        if len(set(items)) != len(items):
+            raise serializers.ValidationError("Give each checklist item at most once.")
+        return value

@@ -27,4 +27,23 @@ urlpatterns = [
     path("interests/", views.InterestDeclarationListApi.as_view(), name="interest-list"),
     path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
     path("readiness-reviews/", views.ReadinessReviewListApi.as_view(), name="readiness-review-list"),
+    path("readiness-reviews/new/", views.ReadinessReviewCreateApi.as_view(), name="readiness-review-create"),
+    path(
+        "readiness-reviews/<int:pk>/",
+        views.ReadinessReviewDetailApi.as_view(),
+        name="readiness-review-detail",
+    ),
+    path(
+        "practice-competencies/", views.PracticeCompetencyListApi.as_view(), name="practice-competency-list"
+    ),
+    path(
+        "practice-competencies/record/",
+        views.PracticeCompetencyRecordApi.as_view(),
+        name="practice-competency-record",
+    ),
+    path(
+        "practice-competencies/<int:pk>/",
+        views.PracticeCompetencyDetailApi.as_view(),
+        name="practice-competency-detail",
+    ),
 ]

@@ -18,13 +18,21 @@ from rest_framework.views import APIView
 from applications import selectors, services
 from applications.api import serializers as s
 from applications.choices import WORKFLOW, Action
-from applications.filters import AgendaItemFilter, ApplicationFilter, InterestDeclarationFilter, MeetingFilter
+from applications.filters import (
+    AgendaItemFilter,
+    ApplicationFilter,
+    InterestDeclarationFilter,
+    MeetingFilter,
+    PracticeCompetencyFilter,
+    ReadinessReviewFilter,
+)
 from applications.models import (
     AgendaItem,
     Application,
     InterestDeclaration,
     Meeting,
     Notification,
+    PracticeCompetency,
     ReadinessReview,
 )
 from pbc import selectors as pbc_selectors
@@ -453,8 +461,103 @@ class ReadinessReviewListApi(_ReadListApi):
     """The PCT's Annex 1 readiness self-assessments, each with its RAG rating per area."""
 
     permissions_by_method = {"GET": ("applications.view_readinessreview",)}
+    filterset_class = ReadinessReviewFilter
     queryset = ReadinessReview.objects.none()
     serializer_class = s.ReadinessReviewOutputSerializer
 
     def get_queryset(self):
         return selectors.readiness_review_list(user=self.request.user).order_by("-review_date", "-pk")
+
+
+class ReadinessReviewDetailApi(MethodPermissionsMixin, APIView):
+    """One readiness self-assessment with its RAG rating, evidence and further actions per Annex 1 area."""
+
+    permissions_by_method = {"GET": ("applications.view_readinessreview",)}
+
+    @extend_schema(responses={200: s.ReadinessReviewOutputSerializer, **ERRORS_READ})
+    def get(self, request, pk: int):
+        review = selectors.readiness_review_get(user=request.user, pk=pk)
+        return Response(s.ReadinessReviewOutputSerializer(review).data)
+
+
+class ReadinessReviewCreateApi(MethodPermissionsMixin, APIView):
+    """Record your PCT's self-assessment on a date (PCT staff); one per date, a second answers 409."""
+
+    permissions_by_method = {"POST": ("applications.assess_readiness",)}
+
+    @extend_schema(
+        request=s.ReadinessReviewInputSerializer,
+        responses={201: s.ReadinessReviewOutputSerializer, **ERRORS_WRITE},
+    )
+    def post(self, request):
+        data = s.ReadinessReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        pct = pbc_selectors.home_pct(user=request.user)
+        if pct is None:
+            raise ApplicationError("You are not a member of a PCT.")
+        review = services.readiness_review_record(
+            actor=request.user,
+            pct=pct,
+            review_date=d["review_date"],
+            ratings={r["area"]: (r["rag"], r["evidence"], r["actions"]) for r in d["ratings"]},
+            notes=d["notes"],
+        )
+        review = selectors.readiness_review_get(user=request.user, pk=review.pk)
+        return Response(s.ReadinessReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: s.PracticeCompetencyOutputSerializer(many=True), **ERRORS_READ})
+class PracticeCompetencyListApi(_ReadListApi):
+    """Where the practices in your scope stand on each competency checklist item they were assessed on
+    (items never assessed have no row); a practice sees only its own."""
+
+    permissions_by_method = {"GET": ("applications.view_practicecompetency",)}
+    filterset_class = PracticeCompetencyFilter
+    queryset = PracticeCompetency.objects.none()
+    serializer_class = s.PracticeCompetencyOutputSerializer
+
+    def get_queryset(self):
+        return selectors.practice_competency_list(user=self.request.user)
+
+
+class PracticeCompetencyDetailApi(MethodPermissionsMixin, APIView):
+    """One practice's standing on one checklist item."""
+
+    permissions_by_method = {"GET": ("applications.view_practicecompetency",)}
+
+    @extend_schema(responses={200: s.PracticeCompetencyOutputSerializer, **ERRORS_READ})
+    def get(self, request, pk: int):
+        row = selectors.practice_competency_get(user=request.user, pk=pk)
+        return Response(s.PracticeCompetencyOutputSerializer(row).data)
+
+
+class PracticeCompetencyRecordApi(MethodPermissionsMixin, APIView):
+    """Record where a practice stands on checklist items (those who assess competencies); answers the
+    practice's whole recorded checklist."""
+
+    permissions_by_method = {
+        "POST": ("applications.view_practicecompetency", "applications.assess_competency"),
+    }
+
+    @extend_schema(
+        request=s.PracticeCompetencyRecordInputSerializer,
+        responses={200: s.PracticeCompetencyOutputSerializer(many=True), **ERRORS_WRITE},
+    )
+    def post(self, request):
+        data = s.PracticeCompetencyRecordInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        code = d["practice"].strip().upper()
+        practice = pbc_selectors.practice_list(user=request.user).filter(code=code).first()
+        if practice is None:
+            message = f"No practice {code} in your scope."
+            raise ApplicationError(message, {"fields": {"practice": [message]}})
+        services.practice_competency_record(
+            actor=request.user,
+            practice=practice,
+            items={i["item"]: (i["status"], i["evidence"]) for i in d["items"]},
+            reviewed_on=d["reviewed_on"],
+        )
+        rows = selectors.practice_competency_list(user=request.user).filter(practice=practice)
+        return Response(s.PracticeCompetencyOutputSerializer(rows, many=True).data)

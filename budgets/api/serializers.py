@@ -38,11 +38,22 @@ class UploadOutputSerializer(serializers.Serializer):
     finished = serializers.DateTimeField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
     rows_read = serializers.IntegerField()
+    bytes_read = serializers.IntegerField(help_text="Bytes of the file the job has read so far.")
+    progress_percent = serializers.IntegerField(
+        allow_null=True, help_text="Whole percent of the file read (null: not known yet)."
+    )
     error = serializers.CharField()
     quality = serializers.DictField(
         help_text="Data-quality report: rows and value (pence) by outcome and reason, coverage."
     )
     changes = serializers.DictField(help_text="What publishing changed, per provider and month.")
+
+
+class ProblemRowOutputSerializer(serializers.Serializer):
+    line = serializers.IntegerField(source="line_no", help_text="Line number in the uploaded file.")
+    outcome = serializers.CharField()
+    reason = serializers.CharField()
+    fields = serializers.DictField(help_text="The row's fields as read, without patient identifiers.")
 
 
 class UploadInputSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("tariffs/<int:pk>/", views.TariffVersionDetailApi.as_view(), name="tariff-detail"),
     path("uploads/", views.UploadListApi.as_view(), name="upload-list"),
     path("uploads/<int:pk>/", views.UploadDetailApi.as_view(), name="upload-detail"),
+    path("uploads/<int:pk>/problems/", views.UploadProblemListApi.as_view(), name="upload-problem-list"),
     path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
     path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
     path("budget-categories/", budget_views.BudgetCategoryListApi.as_view(), name="budget-category-list"),

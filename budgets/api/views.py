@@ -12,8 +12,10 @@ from rest_framework.views import APIView
 from budgets import selectors, services
 from budgets.api import serializers as s
 from budgets.choices import TariffKind
-from budgets.filters import ActivityFilter
-from budgets.models import ActivityAggregate, ExtractUpload, TariffVersion
+from budgets.filters import ActivityFilter, ProblemRowFilter
+from budgets.models import ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
+from budgets.tables import problem_rows_csv
+from pbc.api.pagination import wants_csv
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
 from pbc.fiscal import FinancialYear as FY
@@ -128,6 +130,28 @@ class UploadDetailApi(generics.RetrieveAPIView):
 
     def get_object(self):
         return selectors.upload_get(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class UploadProblemListApi(generics.ListAPIView):
+    """The problem rows of an upload (a sample of up to 1,000, with their line numbers): the rows the
+    upload page's CSV download holds. ``?format=csv`` gives that same CSV, a column per field."""
+
+    serializer_class = s.ProblemRowOutputSerializer
+    queryset = ProblemRow.objects.all()
+    filterset_class = ProblemRowFilter
+    required_permissions = ("budgets.view_extractupload",)
+
+    @extend_schema(responses={200: s.ProblemRowOutputSerializer(many=True), **ERRORS_READ})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.problem_row_list(user=self.request.user, upload_pk=self.kwargs["pk"])
+
+    def list(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return problem_rows_csv(self.kwargs["pk"], self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
 
 
 class UploadRetryApi(APIView):

@@ -161,6 +161,9 @@ class ExtractUpload(models.Model):
         TariffVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="uploads"
     )
     rows_read = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(
+        default=0, help_text="Bytes of the file the job has read so far (its progress against size_bytes)."
+    )
     heartbeat = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life of the job processing it."
     )
@@ -181,6 +184,13 @@ class ExtractUpload(models.Model):
     @property
     def raw_file_kept(self) -> bool:
         return bool(self.file)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Whole percent of the file read by the job (None: not known, e.g. an XLSX workbook mid-read)."""
+        if not self.size_bytes or not self.bytes_read:
+            return None
+        return min(100, self.bytes_read * 100 // self.size_bytes)
 
 
 class ActivityAggregateQuerySet(models.QuerySet):

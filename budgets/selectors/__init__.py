@@ -2,7 +2,9 @@
 
 from budgets.selectors.activity import (
     activity_list,
+    problem_row_list,
     tariff_current,
+    tariff_rows,
     tariff_tables,
     tariff_version_get,
     tariff_version_list,
@@ -51,11 +53,13 @@ __all__ = [
     "practice_budget_lines",
     "practice_budget_position",
     "practice_dashboard",
+    "problem_row_list",
     "report_row_list",
     "report_run_latest",
     "report_years",
     "sees_drafts",
     "tariff_current",
+    "tariff_rows",
     "tariff_tables",
     "tariff_version_get",
     "tariff_version_list",

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from budgets import tariff_files
 from budgets.choices import TariffKind
-from budgets.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, TariffVersion
+from budgets.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
 from pbc.models import FinancialYear
 from pbc.permissions import scope_queryset
 
@@ -28,8 +28,20 @@ def _get(qs: QuerySet, **lookup):
         raise Http404("Not found, or not in your scope.") from exc
 
 
-def tariff_version_list(*, user) -> QuerySet[TariffVersion]:
-    return scope_queryset(TariffVersion.objects.select_related("year", "actor"), user)
+def tariff_version_list(*, user, filters=None) -> QuerySet[TariffVersion]:
+    from budgets.filters import TariffVersionFilter
+
+    qs = scope_queryset(TariffVersion.objects.select_related("year", "actor"), user)
+    if filters is None:
+        return qs
+    fs = TariffVersionFilter(data=filters, queryset=qs)
+    return fs.qs if fs.is_valid() else qs.none()
+
+
+def tariff_rows(*, version: TariffVersion, kind: str) -> QuerySet:
+    """One table of a tariff version (admitted, outpatient, ae or mff); national prices are open to all, so
+    no scope applies. Pages filter it with ``budgets.filters.TARIFF_ROW_FILTERS[kind]``."""
+    return TARIFF_MODELS[TariffKind(kind)].objects.filter(tariff=version)
 
 
 def tariff_version_get(*, user, pk: int) -> TariffVersion:
@@ -72,6 +84,18 @@ def upload_list(*, user) -> QuerySet[ExtractUpload]:
 
 def upload_get(*, user, pk: int) -> ExtractUpload:
     return _get(upload_list(user=user), pk=pk)
+
+
+def problem_row_list(*, user, upload_pk: int, filters=None) -> QuerySet[ProblemRow]:
+    """The problem rows (a sample, with line numbers) of an upload in the user's scope (404 otherwise)."""
+    from budgets.filters import ProblemRowFilter
+
+    upload = upload_get(user=user, pk=upload_pk)
+    qs = ProblemRow.objects.filter(upload=upload).order_by("line_no", "pk")
+    if filters is None:
+        return qs
+    fs = ProblemRowFilter(data=filters, queryset=qs)
+    return fs.qs if fs.is_valid() else qs.none()
 
 
 def activity_list(*, user, filters=None) -> QuerySet[ActivityAggregate]:

@@ -52,6 +52,19 @@ def _records(kind: str, frame: pd.DataFrame, version: TariffVersion) -> list:
     return [model(tariff=version, **row) for row in clean.to_dict("records")]
 
 
+def tariff_files_parse(*, files: dict[str, tuple[str, bytes]]) -> dict[str, pd.DataFrame]:
+    """Read and check tariff files without storing anything (an import's first step, and a dry run).
+
+    Raises ApplicationError (``TariffFileError`` with every bad row listed) for any file at fault.
+    """
+    if not files:
+        raise ApplicationError("Choose at least one tariff file.")
+    unknown = set(files) - set(TariffKind.values)
+    if unknown:
+        raise ApplicationError(f"Unknown tariff kind: {', '.join(sorted(unknown))}.")
+    return {kind: _READERS[TariffKind(kind)](data) for kind, (_, data) in files.items()}
+
+
 @transaction.atomic
 def tariff_import(
     *, year: FinancialYear, files: dict[str, tuple[str, bytes]], actor, reason: str = ""
@@ -61,13 +74,8 @@ def tariff_import(
     Kinds not given are carried over from the current version, so a year's tariff is always whole. A
     year that already has a tariff needs a reason for the new version: it never changes silently.
     """
-    if not files:
-        raise ApplicationError("Choose at least one tariff file.")
-    unknown = set(files) - set(TariffKind.values)
-    if unknown:
-        raise ApplicationError(f"Unknown tariff kind: {', '.join(sorted(unknown))}.")
     # Parse everything first: any file at fault raises with its rows, before anything is written.
-    frames = {kind: _READERS[TariffKind(kind)](data) for kind, (_, data) in files.items()}
+    frames = tariff_files_parse(files=files)
     FinancialYear.objects.select_for_update().filter(pk=year.pk).first()  # one import per year at a time
     current = TariffVersion.objects.filter(year=year, is_current=True).first()
     if current and not reason.strip():
@@ -185,6 +193,20 @@ def _check_period(path, dataset: Dataset, year: FinancialYear) -> None:
         )
 
 
+def extract_check(*, path, dataset: str, year: FinancialYear) -> extract_reader.FileInfo:
+    """The refusals of an upload that need only the file (over the size limit, not a delimited file or XLSX,
+    empty, header only, missing columns, wrong dataset, every first row outside the year), as
+    ApplicationError; stores nothing. An upload's first step, and a dry run."""
+    dataset = Dataset(dataset)
+    try:
+        info = extract_reader.sniff(path, max_bytes=settings.PBC_MAX_UPLOAD_BYTES)
+        extract_reader.check_columns(info.headers, dataset)
+        _check_period(path, dataset, year)
+    except extract_reader.ExtractRejected as exc:
+        raise _reject(exc) from exc
+    return info
+
+
 def extract_upload_create(
     *, pct: Pct, dataset: str, year: FinancialYear, upload: File, filename: str, actor
 ) -> ExtractUpload:
@@ -211,14 +233,7 @@ def extract_upload_create(
     stored.full_clean(exclude=["file"])
     stored.file.save(filename, upload, save=False)
     try:
-        path = stored.file.path
-        extract_reader.sniff(path, max_bytes=limit)
-        info = extract_reader.sniff(path)
-        extract_reader.check_columns(info.headers, dataset)
-        _check_period(path, dataset, year)
-    except extract_reader.ExtractRejected as exc:
-        stored.file.delete(save=False)
-        raise _reject(exc) from exc
+        extract_check(path=stored.file.path, dataset=dataset, year=year)
     except ApplicationError:
         stored.file.delete(save=False)
         raise
@@ -336,8 +351,10 @@ def extract_process(*, upload_id: int) -> ExtractUpload:
             timezone.now(),
             upload.attempts + 1,
         )
-        upload.error, upload.error_extra, upload.rows_read = "", {}, 0
-        upload.save(update_fields=["status", "started", "attempts", "error", "error_extra", "rows_read"])
+        upload.error, upload.error_extra, upload.rows_read, upload.bytes_read = "", {}, 0, 0
+        upload.save(
+            update_fields=["status", "started", "attempts", "error", "error_extra", "rows_read", "bytes_read"]
+        )
     ActivityAggregate.objects.filter(upload=upload).delete()
     ProblemRow.objects.filter(upload=upload).delete()
     try:
@@ -538,7 +555,9 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
             if problems_left > 0:
                 problems_left -= _store_problem_rows(upload, costed, problems_left)
             ExtractUpload.objects.filter(pk=upload.pk).update(
-                rows_read=stream.summary.rows_read, heartbeat=timezone.now()
+                rows_read=stream.summary.rows_read,
+                bytes_read=stream.summary.bytes_read,
+                heartbeat=timezone.now(),
             )
         summary = stream.summary
         if summary.malformed_lines:
@@ -824,12 +843,14 @@ from budgets.services.reports import __all__ as _report_all  # noqa: E402
 
 __all__ = [
     "activity_recost_for_tariff",
+    "extract_check",
     "extract_mark_stalled",
     "extract_process",
     "extract_raw_files_purge",
     "extract_upload_create",
     "extract_upload_retry",
     "register_after_publish",
+    "tariff_files_parse",
     "tariff_import",
     "upload_quality",
     *_budget_all,

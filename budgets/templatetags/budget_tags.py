@@ -3,6 +3,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from budgets import extract_schema
 from budgets.tables import Link, RagCell
 from pbc.exports import Money, Percent
 from pbc.money import format_gbp
@@ -83,3 +84,23 @@ def month_name(number):
         return MONTH_NAMES[int(number) - 1]
     except (TypeError, ValueError, IndexError):
         return ""
+
+
+@register.filter
+def mff(scaled):
+    """A market forces factor stored × 100,000 (105000) as written in the tariff (1.05000), exactly."""
+    if scaled is None:
+        return "—"
+    from decimal import Decimal
+
+    return f"{Decimal(int(scaled)).scaleb(-5):.5f}"
+
+
+@register.filter
+def outcome_label(code):
+    return extract_schema.outcome_label(str(code or ""))
+
+
+@register.filter
+def reason_label(code):
+    return extract_schema.reason_label(str(code or ""))

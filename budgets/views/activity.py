@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.shortcuts import redirect
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
 
 from budgets import selectors, services
 from budgets.choices import TariffKind, UploadStatus
-from budgets.filters import ActivityFilter, AdmittedTariffFilter, UploadFilter
+from budgets.filters import TARIFF_ROW_FILTERS, ActivityFilter, TariffVersionFilter, UploadFilter
 from budgets.forms import ExtractUploadForm, TariffImportForm
-from budgets.models import AdmittedTariff, AeTariff, MarketForcesFactor, OutpatientTariff
+from budgets.tables import Table, TablesMixin, money, problem_rows_csv
 from pbc.exceptions import ApplicationError
 from pbc.exports import csv_response
 from pbc.mixins import PbcPermissionMixin
@@ -36,13 +37,53 @@ def _form_errors(form, exc: ApplicationError) -> None:
         form.add_error(None, f"{where}{column}: {error.get('message')}")
 
 
-class TariffListView(PbcPermissionMixin, ListView):
+class TariffListView(FilteredListView):
     permission_required = "budgets.view_tariffversion"
     template_name = "budgets/tariff_list.html"
+    filterset_class = TariffVersionFilter
+    model = TariffVersionFilter._meta.model
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.tariff_version_list(user=self.request.user)
+        return selectors.tariff_version_list(user=self.request.user, filters=self.request.GET)
+
+
+TARIFF_TABLE_ROWS = 100
+# (kind, title, query-parameter prefix): the admitted table keeps the plain ``?q=``/``?page=`` it always had.
+TARIFF_TABLES = (
+    ("admitted", "Admitted (HRG spell tariffs)", ""),
+    ("outpatient", "Outpatients", "op"),
+    ("ae", "A&E", "ae"),
+    ("mff", "Market forces factors", "mff"),
+)
+
+
+def _tariff_table(request, version, kind: str, title: str, prefix: str) -> dict:
+    """One searchable, paginated table of a tariff version: its own search fields and ``page`` parameter,
+    so searching or paging one table keeps the others where they were."""
+    filterset = TARIFF_ROW_FILTERS[kind](
+        request.GET or None,
+        queryset=selectors.tariff_rows(version=version, kind=kind),
+        prefix=prefix or None,
+    )
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page_param = f"{prefix}-page" if prefix else "page"
+    paginator = Paginator(rows, TARIFF_TABLE_ROWS)
+    page = paginator.get_page(request.GET.get(page_param))
+    query = request.GET.copy()
+    query.pop(page_param, None)
+    own = {filterset.form.add_prefix(name) for name in filterset.form.fields}
+    keep = [(name, value) for name, values in query.lists() if name not in own for value in values]
+    return {
+        "slug": kind,
+        "title": title,
+        "filter": filterset,
+        "page_obj": page,
+        "rows": page.object_list,
+        "page_param": page_param,
+        "querystring": query.urlencode(),
+        "keep": keep,
+    }
 
 
 class TariffDetailView(PbcPermissionMixin, DetailView):
@@ -55,16 +96,8 @@ class TariffDetailView(PbcPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        admitted = AdmittedTariffFilter(
-            self.request.GET or None, queryset=AdmittedTariff.objects.filter(tariff=self.object)
-        )
-        ctx["filter"] = admitted
-        ctx["admitted"] = (admitted.qs if admitted.is_bound and admitted.is_valid() else admitted.queryset)[
-            :200
-        ]
-        ctx["outpatient"] = OutpatientTariff.objects.filter(tariff=self.object)[:200]
-        ctx["ae"] = AeTariff.objects.filter(tariff=self.object)[:200]
-        ctx["mff"] = MarketForcesFactor.objects.filter(tariff=self.object)
+        for kind, title, prefix in TARIFF_TABLES:
+            ctx[kind] = _tariff_table(self.request, self.object, kind, title, prefix)
         return ctx
 
 
@@ -160,14 +193,7 @@ class UploadProblemsCsvView(PbcPermissionMixin, View):
     permission_required = "budgets.view_extractupload"
 
     def get(self, request, pk):
-        upload = selectors.upload_get(user=request.user, pk=pk)
-        rows = list(upload.problem_rows.all())
-        fields = sorted({k for r in rows for k in r.fields})
-        return csv_response(
-            f"upload-{upload.pk}-problem-rows.csv",
-            ["line", "outcome", "reason", *fields],
-            ([r.line_no, r.outcome, r.reason, *[r.fields.get(f) for f in fields]] for r in rows),
-        )
+        return problem_rows_csv(pk, selectors.problem_row_list(user=request.user, upload_pk=pk))
 
 
 class UploadRetryView(PbcPermissionMixin, View):
@@ -184,49 +210,105 @@ class UploadRetryView(PbcPermissionMixin, View):
 
 
 ACTIVITY_GROUPING = ("practice_code", "month", "pod", "provider", "tretspef", "outcome")
+ACTIVITY_HEADERS = [
+    "practice",
+    "month",
+    "pod",
+    "provider",
+    "treatment_function",
+    "outcome",
+    "activity",
+    "cost_gbp",
+]
+ACTIVITY_EXCEL_MAX_ROWS = 100_000
 
 
-class ActivityListView(FilteredListView):
+class ActivityListView(TablesMixin, FilteredListView):
+    """Published costed activity, grouped; the filtered set downloads as CSV (every row, streamed) or as an
+    Excel workbook whose total row is the page's total."""
+
     permission_required = "budgets.view_activityaggregate"
     template_name = "budgets/activity_list.html"
     filterset_class = ActivityFilter
     model = ActivityFilter._meta.model
     paginate_by = 100
+    export_name = "activity"
+
+    def _filtered(self):
+        return selectors.activity_list(user=self.request.user, filters=self.request.GET)
 
     def get_queryset(self):
         return (
-            selectors.activity_list(user=self.request.user, filters=self.request.GET)
+            self._filtered()
             .values(*ACTIVITY_GROUPING)
             .annotate(activity_total=Sum("activity"), cost_total=Sum("cost_pence"))
             .order_by(*ACTIVITY_GROUPING)
         )
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return csv_response(
-                "activity.csv",
-                [
-                    "practice",
-                    "month",
-                    "pod",
-                    "provider",
-                    "treatment_function",
-                    "outcome",
-                    "activity",
-                    "cost_gbp",
-                ],
-                (
-                    [
-                        r["practice_code"],
-                        r["month"],
-                        r["pod"],
-                        r["provider"],
-                        r["tretspef"],
-                        r["outcome"],
-                        r["activity_total"],
-                        pence_to_str(r["cost_total"]),
-                    ]
-                    for r in self.get_queryset().iterator()
-                ),
+    def totals(self) -> dict:
+        totals = self._filtered().aggregate(activity=Sum("activity"), cost_pence=Sum("cost_pence"))
+        return {"activity": totals["activity"] or 0, "cost_pence": totals["cost_pence"] or 0}
+
+    def get_tables(self):
+        groups = self.get_queryset()
+        rows = [
+            [
+                r["practice_code"],
+                r["month"],
+                r["pod"],
+                r["provider"],
+                r["tretspef"],
+                r["outcome"],
+                r["activity_total"],
+                money(r["cost_total"]),
+            ]
+            for r in groups[:ACTIVITY_EXCEL_MAX_ROWS]
+        ]
+        totals = self.totals()
+        notes = []
+        if len(rows) == ACTIVITY_EXCEL_MAX_ROWS and groups[ACTIVITY_EXCEL_MAX_ROWS:][:1].exists():
+            notes.append(
+                f"Only the first {ACTIVITY_EXCEL_MAX_ROWS:,} rows are listed; the total is of every row. "
+                "Download the CSV for them all, or filter."
             )
+        return [
+            Table(
+                slug="activity",
+                title="Costed activity",
+                headers=["Practice", "Month", "POD", "Provider", "Treatment function", "Outcome", "Activity",
+                         "Cost"],
+                rows=rows,
+                total=["Total", None, None, None, None, None, totals["activity"], money(totals["cost_pence"])],
+                notes=notes,
+            )
+        ]  # fmt: skip
+
+    def csv_response(self):
+        return csv_response(
+            "activity.csv",
+            ACTIVITY_HEADERS,
+            (
+                [
+                    r["practice_code"],
+                    r["month"],
+                    r["pod"],
+                    r["provider"],
+                    r["tretspef"],
+                    r["outcome"],
+                    r["activity_total"],
+                    pence_to_str(r["cost_total"]),
+                ]
+                for r in self.get_queryset().iterator()
+            ),
+        )
+
+    def get(self, request, *args, **kwargs):
+        # ``?format=csv`` is the address the page always offered; both stream every row, without a total.
+        if request.GET.get("format") == "csv" or request.GET.get("export") == "csv":
+            return self.csv_response()
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["totals"] = self.totals()
+        return ctx

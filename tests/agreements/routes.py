@@ -129,6 +129,38 @@ def payment_approve(world, role, in_scope):
     return {**payment_pk(world, role, in_scope), "action": "approve"}
 
 
+def budget_position_pk(world, role, in_scope):
+    from agreements.services import budget_position_record
+    from pbc.fiscal import FinancialYear
+
+    position = budget_position_record(
+        practice=_practice(world, role, in_scope),
+        year=FinancialYear(2007),
+        budget_pence=10_000_000,
+        outturn_pence=10_500_000,
+        evidence="Month 12 report, April 2008",
+        actor=None,
+    )
+    return {"pk": position.pk}
+
+
+def substantial_action_pk(world, role, in_scope):
+    from agreements.models import SubstantialActionAgreement
+    from agreements.services import substantial_action_record
+    from pbc.fiscal import FinancialYear
+
+    practice = _practice(world, role, in_scope)
+    existing = SubstantialActionAgreement.objects.filter(practice=practice, start_year=2007).first()
+    agreement = existing or substantial_action_record(
+        practice=practice,
+        year=FinancialYear(2007),
+        agreed_on=date(2008, 5, 1),
+        notes="Referral management agreed at the locality meeting, May 2008",
+        actor=None,
+    )
+    return {"pk": agreement.pk}
+
+
 def practice_year(world, role, in_scope):
     return {**practice_code(world, role, in_scope), "year": 2007}
 
@@ -199,4 +231,17 @@ ROUTES = [
     Route("payment-list", ALL_ROLES, api=True),
     Route("payment-detail", ALL_ROLES, api=True, kwargs=payment_pk),
     Route("payment-transitions", ALL_ROLES, api=True, kwargs=payment_pk),
+    Route("budget-position-list", ALL_ROLES, api=True),
+    Route("budget-position-detail", ALL_ROLES, api=True, kwargs=budget_position_pk),
+    # An empty body reaches validation: the matrix checks who gets that far.
+    Route("budget-position-create", FINANCE, api=True, method="post", ok_status=400),
+    Route("substantial-action-agreement-list", ALL_ROLES, api=True),
+    Route("substantial-action-agreement-detail", ALL_ROLES, api=True, kwargs=substantial_action_pk),
+    Route(
+        "substantial-action-agreement-create",
+        FINANCE | {Role.LOCALITY_LEAD},
+        api=True,
+        method="post",
+        ok_status=400,
+    ),
 ]

@@ -11,8 +11,17 @@ from rest_framework.test import APIClient
 
 from agreements import incentives, services
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, AgreementSignature, IncentiveScheme, LesSignUp, Payment
+from agreements.models import (
+    Agreement,
+    AgreementSignature,
+    IncentiveScheme,
+    LesSignUp,
+    Payment,
+    SubstantialActionAgreement,
+    YearEndBudgetPosition,
+)
 from pbc.choices import Role
+from pbc.fiscal import FinancialYear
 from tests.factories.agreements import (
     OBJECTIVE,
     GpOfPractice,
@@ -436,3 +445,170 @@ def test_les_declaration_over_the_api(world, api):
         url, {"declared_on": "2008-03-31", "declarations": [{"gp": gp.pk, "met": True}]}, format="json"
     ).json()
     assert body["gps"][0]["declared_met"] is True
+
+
+# --- the indicative-budget rule's facts -------------------------------------------------------------
+
+
+def read_token(api, user):
+    """A read-only token for any user, so a role that may write is still refused through it."""
+    import secrets
+
+    from pbc.choices import ApiTokenScope
+    from pbc.models import ApiToken
+
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, name="reader", prefix=key[:8], key_hash=ApiToken.hash_key(key), scope=ApiTokenScope.READ
+    )
+    api.force_authenticate(None)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api
+
+
+def csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+POSITION = {
+    "practice": "L85001",
+    "year": "2007/08",
+    "budget": "100000.00",
+    "outturn": "105000.50",
+    "evidence": "Month 12 report, April 2008",
+}
+
+
+def test_budget_positions_are_recorded_over_the_api_by_pct_finance(world, api):
+    url = reverse("budget-position-create")
+    as_user(api, world, Role.PCT_FINANCE)
+    response = api.post(url, POSITION, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["practice"], body["year"], body["overspent"]) == ("L85001", "2007/08", True)
+    assert (body["budget"], body["outturn"], body["variance"]) == ("100000.00", "105000.50", "-5000.50")
+    assert body["recorded_by"] == Role.PCT_FINANCE.value
+    # Recording the year again replaces the figures (the page does the same).
+    again = api.post(url, {**POSITION, "outturn": "99000.00"}, format="json").json()
+    assert again["id"] == body["id"] and again["overspent"] is False and again["variance"] == "1000.00"
+    position = YearEndBudgetPosition.objects.get()
+    assert (
+        position.history.count() == 2
+        and position.history.first().history_user == world.users[Role.PCT_FINANCE]
+    )
+
+    bad = api.post(url, {**POSITION, "year": "2007/09", "budget": "1.234"}, format="json")
+    assert bad.status_code == 400 and set(bad.json()["extra"]["fields"]) == {"year", "budget"}
+    foreign = api.post(url, {**POSITION, "practice": "Y99999"}, format="json")
+    assert foreign.status_code == 400 and foreign.json()["extra"]["fields"]["practice"]
+    no_evidence = api.post(url, {**POSITION, "evidence": " "}, format="json")
+    assert no_evidence.status_code == 400 and "evidence" in no_evidence.json()["extra"]["fields"]
+
+    assert as_user(api, world, Role.PRACTICE_MANAGER).post(url, POSITION, format="json").status_code == 403
+    refused = read_token(api, world.users[Role.PCT_FINANCE]).post(url, POSITION, format="json")
+    assert refused.status_code == 403 and "may only read" in refused.json()["message"]
+    assert YearEndBudgetPosition.objects.count() == 1
+
+
+def test_a_practice_sees_only_its_own_budget_positions(world, api):
+    for practice, outturn in ((world.practice, 105), (world.neighbour, 95), (world.far, 120)):
+        services.budget_position_record(
+            practice=practice,
+            year=FinancialYear(2007),
+            budget_pence=100_00,
+            outturn_pence=outturn * 100,
+            evidence="Month 12",
+            actor=None,
+        )
+    neighbour = YearEndBudgetPosition.objects.get(practice=world.neighbour)
+    list_url = reverse("budget-position-list")
+    assert api.get(list_url).status_code == 401
+    assert api.get(reverse("budget-position-detail", kwargs={"pk": neighbour.pk})).status_code == 401
+
+    as_user(api, world, Role.PRACTICE_MANAGER)
+    body = api.get(list_url).json()
+    assert body["count"] == 1 and body["results"][0]["practice"] == "L85001"
+    assert api.get(reverse("budget-position-detail", kwargs={"pk": neighbour.pk})).status_code == 404
+    own = YearEndBudgetPosition.objects.get(practice=world.practice)
+    assert api.get(reverse("budget-position-detail", kwargs={"pk": own.pk})).json()["overspent"] is True
+    rows = csv_rows(api.get(list_url, {"format": "csv"}))
+    assert rows[0][:2] == ["id", "practice"] and [r[1] for r in rows[1:]] == ["L85001"]
+
+    as_user(api, world, Role.LOCALITY_LEAD)
+    assert sorted(r["practice"] for r in api.get(list_url).json()["results"]) == ["L85001", "L85002"]
+    as_user(api, world, Role.AUDITOR)
+    assert api.get(list_url).json()["count"] == 3
+    overspent = api.get(list_url, {"overspent": "true", "year": "2007/08"}).json()["results"]
+    assert sorted(r["practice"] for r in overspent) == ["L85001", "L85003"]
+    assert api.get(list_url, {"practice": "l85002"}).json()["count"] == 1
+    assert api.get(list_url, {"year": "2008/09"}).json()["count"] == 0
+    assert len(csv_rows(api.get(list_url, {"format": "csv", "overspent": "true"}))) == 3
+
+
+def test_substantial_action_agreements_over_the_api(world, api):
+    url = reverse("substantial-action-agreement-create")
+    payload = {
+        "practice": "L85001",
+        "year": "2007/08",
+        "agreed_on": "2008-05-01",
+        "notes": "Referral management, agreed at the North locality meeting",
+    }
+    as_user(api, world, Role.LOCALITY_LEAD)
+    response = api.post(url, payload, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["practice"], body["locality"], body["year"]) == ("L85001", "5WV-NORTH", "2007/08")
+    assert SubstantialActionAgreement.objects.get().history.count() == 1
+    again = api.post(url, payload, format="json")
+    assert again.status_code == 409 and "already recorded" in again.json()["message"]
+    outside = api.post(url, {**payload, "practice": "L85003"}, format="json")  # another locality's practice
+    assert outside.status_code == 400 and outside.json()["extra"]["fields"]["practice"]
+    blank = api.post(url, {**payload, "practice": "L85002", "notes": ""}, format="json")
+    assert blank.status_code == 400 and "notes" in blank.json()["extra"]["fields"]
+    assert as_user(api, world, Role.PRACTICE_MANAGER).post(url, payload, format="json").status_code == 403
+    as_user(api, world, Role.PCT_FINANCE)
+    assert api.post(url, {**payload, "practice": "L85003"}, format="json").status_code == 201
+
+    list_url = reverse("substantial-action-agreement-list")
+    far = SubstantialActionAgreement.objects.get(practice=world.far)
+    api.force_authenticate(None)
+    assert api.get(list_url).status_code == 401
+    as_user(api, world, Role.PRACTICE_MANAGER)
+    assert [r["practice"] for r in api.get(list_url).json()["results"]] == ["L85001"]
+    assert api.get(reverse("substantial-action-agreement-detail", kwargs={"pk": far.pk})).status_code == 404
+    rows = csv_rows(api.get(list_url, {"format": "csv"}))
+    assert len(rows) == 2 and rows[1][rows[0].index("practice")] == "L85001"
+    as_user(api, world, Role.AUDITOR)
+    assert api.get(list_url).json()["count"] == 2
+    assert [r["practice"] for r in api.get(list_url, {"locality": "5wv-south"}).json()["results"]] == [
+        "L85003"
+    ]
+    assert api.get(list_url, {"year": "2006/07"}).json()["count"] == 0
+
+
+def test_budget_fact_lists_have_bounded_query_counts(world, api, django_assert_max_num_queries):
+    for practice in (world.practice, world.neighbour, world.far):
+        services.budget_position_record(
+            practice=practice,
+            year=FinancialYear(2007),
+            budget_pence=100,
+            outturn_pence=200,
+            evidence="Month 12",
+            actor=world.users[Role.PCT_FINANCE],
+        )
+        services.substantial_action_record(
+            practice=practice,
+            year=FinancialYear(2007),
+            agreed_on=date(2008, 5, 1),
+            notes="Agreed",
+            actor=world.users[Role.PCT_FINANCE],
+        )
+    as_user(api, world, Role.AUDITOR)
+    with django_assert_max_num_queries(6):
+        assert api.get(reverse("budget-position-list")).json()["count"] == 3
+    with django_assert_max_num_queries(6):
+        assert api.get(reverse("substantial-action-agreement-list")).json()["count"] == 3

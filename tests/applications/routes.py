@@ -92,6 +92,15 @@ def readiness_pk(world, role, in_scope):
     return {"pk": ReadinessReview.objects.get_or_create(pct=pct, review_date=date(2024, 6, 1))[0].pk}
 
 
+def competency_pk(world, role, in_scope):
+    from applications.models import PracticeCompetency
+
+    row, _ = PracticeCompetency.objects.get_or_create(
+        practice=_practice(world, role, in_scope), item="delivery_plans", defaults={"status": "met"}
+    )
+    return {"pk": row.pk}
+
+
 def practice_code(world, role, in_scope):
     return {"code": _practice(world, role, in_scope).code}
 
@@ -139,4 +148,16 @@ ROUTES = [
     Route("interest-list", PCT_LEVEL, api=True),
     Route("notification-list", ALL_ROLES, api=True),
     Route("readiness-review-list", READINESS_VIEWERS, api=True),
+    Route("readiness-review-detail", READINESS_VIEWERS, api=True, kwargs=readiness_pk),
+    # An empty body reaches validation: the matrix checks who gets that far.
+    Route("readiness-review-create", PCT_STAFF, api=True, method="post", ok_status=400),
+    Route("practice-competency-list", ALL_ROLES, api=True),
+    Route("practice-competency-detail", ALL_ROLES, api=True, kwargs=competency_pk),
+    Route(
+        "practice-competency-record",
+        {Role.PCT_COMMISSIONING, Role.PROJECT_GROUP},
+        api=True,
+        method="post",
+        ok_status=400,
+    ),
 ]

@@ -304,3 +304,150 @@ def test_documented_in_the_schema(client, world, path):
     login(client, world, Role.AUDITOR)
     schema = client.get(reverse("schema"), {"format": "json"}).json()
     assert path in schema["paths"]
+
+
+# --- readiness self-assessment (Annex 1) and practice competencies ----------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+READINESS = {
+    "review_date": "2024-06-01",
+    "notes": "Quarterly review",
+    "ratings": [
+        {"area": "rel_collaborative", "rag": "green", "evidence": "Locality boards meet monthly"},
+        {"area": "rel_clinical", "rag": "amber", "actions": "GP leads for each locality"},
+    ],
+}
+
+
+def test_readiness_self_assessment_over_the_api(client, world):
+    from applications.models import ReadinessReview
+
+    url = reverse("readiness-review-create")
+    assert post(client, url, READINESS).status_code == 401
+    login(client, world, Role.PRACTICE_MANAGER)
+    assert post(client, url, READINESS).status_code == 403
+    login(client, world, Role.PCT_INFORMATION)
+    response = post(client, url, READINESS)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["pct"], body["review_date"], body["recorded_by"]) == ("5WV", "2024-06-01", "pct_information")
+    assert [(r["area"], r["rag"]) for r in body["ratings"]] == [
+        ("rel_collaborative", "green"),
+        ("rel_clinical", "amber"),
+    ]
+    assert body["ratings"][0]["area_label"] == "Collaborative working"
+    review = ReadinessReview.objects.get()
+    assert (
+        review.history.count() == 1
+        and review.history.first().history_user == world.users[Role.PCT_INFORMATION]
+    )
+    again = post(client, url, READINESS)
+    assert again.status_code == 409 and "already exists" in again.json()["message"]
+    bad = post(
+        client, url, {**READINESS, "review_date": "2024-07-01", "ratings": [{"area": "nope", "rag": "blue"}]}
+    )
+    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["ratings"]
+    twice = {**READINESS, "review_date": "2024-07-01", "ratings": READINESS["ratings"][:1] * 2}
+    assert post(client, url, twice).status_code == 400
+    assert post(client, url, {**READINESS, "review_date": "2024-07-01", "ratings": []}).status_code == 400
+    assert ReadinessReview.objects.count() == 1
+
+    detail = reverse("readiness-review-detail", kwargs={"pk": review.pk})
+    assert client.get(detail).json()["id"] == review.pk
+    other = ReadinessReview.objects.create(pct=world.other_pct, review_date=review.review_date)
+    assert client.get(reverse("readiness-review-detail", kwargs={"pk": other.pk})).status_code == 404
+    listed = client.get(reverse("readiness-review-list"), {"date_from": "2024-01-01"}).json()
+    assert [r["id"] for r in listed["results"]] == [review.pk]
+    assert client.get(reverse("readiness-review-list"), {"date_to": "2024-01-01"}).json()["count"] == 0
+    rows = csv_rows(client.get(reverse("readiness-review-list"), {"format": "csv"}))
+    assert len(rows) == 2 and rows[1][rows[0].index("pct")] == "5WV"
+    login(client, world, Role.PRACTICE_MANAGER)  # the PCT's self-assessment is not a practice's to read
+    assert client.get(detail).status_code == 403
+    client.logout()
+    assert client.get(detail).status_code == 401
+
+
+def test_practice_competencies_over_the_api(client, world):
+    from applications.models import PracticeCompetency
+
+    url = reverse("practice-competency-record")
+    payload = {
+        "practice": "L85001",
+        "reviewed_on": "2024-05-02",
+        "items": [
+            {"item": "delivery_plans", "status": "met", "evidence": "Plan for 2024/25"},
+            {"item": "agenda", "status": "partly_met"},
+        ],
+    }
+    assert post(client, url, payload).status_code == 401
+    login(client, world, Role.PRACTICE_MANAGER)
+    assert post(client, url, payload).status_code == 403
+    login(client, world, Role.PROJECT_GROUP)
+    response = post(client, url, payload)
+    assert response.status_code == 200, response.content
+    assert [(r["item"], r["status"], r["reviewed_on"]) for r in response.json()] == [
+        ("delivery_plans", "met", "2024-05-02"),
+        ("agenda", "partly_met", "2024-05-02"),
+    ]
+    row = PracticeCompetency.objects.get(practice=world.practice, item="delivery_plans")
+    assert row.history.count() == 1 and row.history.first().history_user == world.users[Role.PROJECT_GROUP]
+    bad = post(client, url, {**payload, "items": [{"item": "nope", "status": "met"}]})
+    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["items"]
+    foreign = post(client, url, {**payload, "practice": "Y99999"})
+    assert foreign.status_code == 400 and foreign.json()["extra"]["fields"]["practice"]
+    post(client, url, {**payload, "practice": "L85002", "items": [{"item": "agenda", "status": "met"}]})
+    post(client, url, {**payload, "practice": "L85003", "items": [{"item": "agenda", "status": "not_met"}]})
+
+    list_url = reverse("practice-competency-list")
+    neighbour = PracticeCompetency.objects.get(practice=world.neighbour)
+    client.logout()
+    assert client.get(list_url).status_code == 401
+    login(client, world, Role.PRACTICE_MANAGER)
+    body = client.get(list_url).json()
+    assert body["count"] == 2 and {r["practice"] for r in body["results"]} == {"L85001"}
+    assert client.get(reverse("practice-competency-detail", kwargs={"pk": neighbour.pk})).status_code == 404
+    own = client.get(reverse("practice-competency-detail", kwargs={"pk": row.pk})).json()
+    assert (own["item_label"], own["status_label"], own["locality"]) == (
+        "Sound local delivery plans in place",
+        "Met",
+        "5WV-NORTH",
+    )
+    rows = csv_rows(client.get(list_url, {"format": "csv"}))
+    assert len(rows) == 3 and {r[rows[0].index("practice")] for r in rows[1:]} == {"L85001"}
+    login(client, world, Role.LOCALITY_LEAD)
+    assert client.get(list_url).json()["count"] == 3
+    login(client, world, Role.AUDITOR)
+    assert client.get(list_url).json()["count"] == 4
+    agenda_met = client.get(list_url, {"item": "agenda", "status": "met"}).json()["results"]
+    assert [r["practice"] for r in agenda_met] == ["L85002"]
+    assert client.get(list_url, {"locality": "5wv-south"}).json()["count"] == 1
+    assert client.get(list_url, {"status": "nonsense"}).status_code == 400
+
+
+def test_competency_and_readiness_lists_have_bounded_query_counts(
+    client, world, django_assert_max_num_queries
+):
+    from applications.models import PracticeCompetency, ReadinessRating, ReadinessReview
+
+    for practice in (world.practice, world.neighbour, world.far):
+        for item in ("delivery_plans", "agenda"):
+            PracticeCompetency.objects.create(
+                practice=practice, item=item, status="met", reviewed_by=world.users[Role.PROJECT_GROUP]
+            )
+    for day in (1, 2, 3):
+        review = ReadinessReview.objects.create(pct=world.pct, review_date=f"2024-06-0{day}")
+        ReadinessRating.objects.create(review=review, area="rel_clinical", rag="green")
+    login(client, world, Role.AUDITOR)
+    # session, user, permissions (2), memberships, count, rows (+ ratings): the same for any number of rows
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("practice-competency-list")).json()["count"] == 6
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("readiness-review-list")).json()["count"] == 3

@@ -1,8 +1,9 @@
 """Freed-up resources end to end in a browser: a practice declares from the published reports, PCT finance
-confirms (the scheme splits it and the pot fills), the practice names the benefit its reinvestment proposal
-expects, the PEC approves it against the pot, PCT finance records spending on it, and the practice's statement
-shows declaration, split, pot, proposal, spending and whether the benefit showed up in the following months'
-reports. Every page is checked with axe."""
+confirms (the scheme splits it and the pot fills), the practice drafts and submits a proposal for use of
+freed-up resources on the applications pages and names the benefit it expects, the PEC chair records the
+approval on the meeting's page (the pot is checked and committed), PCT finance records spending on it, and
+the practice's statement shows declaration, split, pot, proposal, spending and whether the benefit showed up
+in the following months' reports. Every page is checked with axe."""
 
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ import pytest
 
 from applications import services as app_services
 from applications.choices import Action
+from applications.models import Application
 from pbc.choices import Role
 from tests.browser.conftest import assert_accessible
-from tests.factories.applications import quorate_item
+from tests.factories.applications import completed_assessment, quorate_item
 from tests.factories.freed_resources import (
     POUND,
     backdate_approval,
     fy,
     monthly_rows,
-    proposal,
     published_budgets,
     report_figures,
     set_scheme,
@@ -30,6 +31,7 @@ from tests.factories.freed_resources import (
 from tests.factories.pbc import member
 
 pytestmark = pytest.mark.browser
+TITLE = "Emergency care practitioners for urgent home visits"
 
 
 def sign_in(page, base, user):
@@ -85,9 +87,37 @@ def test_declaration_split_pot_proposal_statement(page, live_server, world):
     assert "£168,000.00" in page.get_by_test_id("result").inner_text()
     sign_out(page)
 
-    # The practice names the benefit its £90,000 proposal expects: 4 fewer emergency admissions a month.
-    application = proposal(world, cost_pence=90_000 * POUND)
+    # The practice manager drafts and submits a £90,000 proposal for use of freed-up resources, and names
+    # the benefit it expects: 4 fewer emergency admissions a month.
     sign_in(page, base, world.users[Role.PRACTICE_MANAGER])
+    page.get_by_role("link", name="Applications", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="New application").first.click()
+    assert_accessible(page)
+    page.get_by_label("Kind of application").select_option("freed_resources")
+    page.get_by_label("Title").fill(TITLE)
+    assert page.get_by_label("Abbey Surgery").is_checked()
+    page.get_by_label("Summary").fill("Two emergency care practitioners see urgent home visits.")
+    page.get_by_label("Reasons for the change").fill("Emergency admissions of over-75s are rising.")
+    page.get_by_label("Risks").fill("Recruitment of practitioners.")
+    page.get_by_label("Expected clinical outcomes").fill("Fewer emergency admissions.")
+    page.get_by_label("Benefit to patients").fill("Treated at home rather than admitted.")
+    page.get_by_label("Number of patients benefiting").fill("300")
+    page.get_by_label("Cost (£ a year)").fill("90,000.00")
+    page.get_by_label("Funding source").select_option("freed_resources")
+    page.get_by_label("Proposed start").fill("2008-04-01")
+    page.get_by_label("Stakeholders consulted").fill("Ambulance trust; LMC.")
+    page.get_by_role("button", name="Save draft").click()
+    application = Application.objects.get(title=TITLE)
+    assert application.kind == "freed_resources" and application.cost_pence == 90_000 * POUND
+    page.wait_for_url(f"{base}/applications/{application.pk}/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Submit", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    page.wait_for_url(f"{base}/applications/{application.pk}/")
+    assert page.get_by_test_id("status").inner_text() == "Submitted"
+    assert_accessible(page)
     page.goto(f"{base}/freed-resources/proposals/{application.pk}/")
     assert_accessible(page)
     page.get_by_label("Expected benefit").fill("NEL, activity, 4, 6")
@@ -96,13 +126,35 @@ def test_declaration_split_pot_proposal_statement(page, live_server, world):
     assert "Followed up once the proposal is approved" in page.content()
     sign_out(page)
 
-    # The PEC approves it (in July 2008): the pot's remaining falls to £50,000. The reports then show
-    # emergency admissions averaging 40 a month before approval and 35 after.
+    # The project group assesses and recommends it (its pages are walked in the applications journey);
+    # it is on the agenda of a PEC meeting where two members have voted to approve.
+    pg = world.users[Role.PROJECT_GROUP]
+    app_services.application_transition(application=application, action=Action.START_ASSESSMENT, actor=pg)
+    completed_assessment(application, pg)
+    app_services.application_transition(
+        application=application, action=Action.RECOMMEND, actor=pg, reason="Fits the urgent care plan."
+    )
     chair = world.users[Role.PEC_MEMBER]
     voters = [member(Role.PEC_MEMBER, pct=world.pct, username=f"voter{i}") for i in range(2)]
-    app_services.agenda_item_decide(
-        item=quorate_item(application, chair=chair, voters=voters), actor=chair, outcome=Action.APPROVE
-    )
+    item = quorate_item(application, chair=chair, voters=voters)
+
+    # The PEC chair records the decision on the meeting's page: approved against the pot (in July 2008),
+    # whose remaining falls to £50,000.
+    sign_in(page, base, chair)
+    page.goto(f"{base}/applications/meetings/{item.meeting_id}/")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Record the decision on {application.reference}").click()
+    assert_accessible(page)
+    page.get_by_label("Approve", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_url(re.compile(rf".*/applications/meetings/{item.meeting_id}/(#item-{item.pk})?$"))
+    assert "Approve" in page.get_by_test_id("outcome").inner_text()
+    assert_accessible(page)
+    page.goto(f"{base}/applications/{application.pk}/")
+    assert_accessible(page)
+    assert page.get_by_test_id("status").inner_text() == "Approved"
+    sign_out(page)
+    # The reports then show emergency admissions averaging 40 a month before approval and 35 after.
     backdate_approval(application, datetime(2008, 7, 15, tzinfo=ZoneInfo("Europe/London")))
     monthly_rows(world.practice, "NEL", date(2008, 1, 1), [40, 42, 38, 41, 39, 40, 30, 35, 36, 34])
 

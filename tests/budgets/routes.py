@@ -156,6 +156,7 @@ ROUTES = [
     Route("tariff-detail", ALL_ROLES, api=True, kwargs=tariff_pk, scoped_roles=set()),
     Route("upload-list", UPLOAD_VIEWERS, api=True),
     Route("upload-detail", UPLOAD_VIEWERS, api=True, kwargs=upload_pk),
+    Route("upload-problem-list", UPLOAD_VIEWERS, api=True, kwargs=upload_pk),
     # Retrying a published upload is refused as a conflict: the matrix checks who gets that far.
     Route("upload-retry", UPLOADERS, api=True, kwargs=upload_pk, method="post", ok_status=409),
     Route("activity-list", ALL_ROLES, api=True),

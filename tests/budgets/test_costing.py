@@ -547,6 +547,54 @@ def test_ae_mff_and_rejection():
     assert (result["outcome"], result["reason"]) == (Outcome.REJECTED, Reason.DATE_OUTSIDE_YEAR)
 
 
+AE_LOCAL = TariffTables(
+    admitted=TARIFF.admitted,
+    ae=read_ae_tariff(
+        b"HRG,TYPE_1_2,TYPE_3,PROCODE3\nVB01Z,150.00,60.00,\nVB01Z,140.00,,RTH\nVB02Z,120.00,,\n"
+    ),
+    mff=TARIFF.mff,
+)
+
+
+def test_ae_local_price_overrides_national_for_that_provider_only():
+    # VB01Z at RTH: local type 1-2 £140.00 × 1.05 = £147.00; RA7 (same MFF) keeps national 150.00 × 1.05.
+    assert priced({"procode3": "RTH"}, Dataset.AE, tariff=AE_LOCAL) == 14_700
+    assert priced({"procode3": "RA7"}, Dataset.AE, tariff=AE_LOCAL) == 15_750
+    assert priced({"procode3": " rth "}, Dataset.AE, tariff=AE_LOCAL) == 14_700
+    # The local row replaces the national one whole: RTH has no type 3 price, though the national row has.
+    result = one({"procode3": "RTH", "aedepttype": "03"}, Dataset.AE, tariff=AE_LOCAL)
+    assert (result["outcome"], result["reason"]) == (Outcome.UNCOSTED, Reason.NO_PRICE_FOR_POD)
+    assert priced({"procode3": "RA7", "aedepttype": "03"}, Dataset.AE, tariff=AE_LOCAL) == 6_300
+    # An HRG without a local row is priced nationally at that provider too.
+    assert priced({"procode3": "RTH", "hrg": "VB02Z"}, Dataset.AE, tariff=AE_LOCAL) == 12_600
+
+
+@pytest.mark.django_db
+def test_ae_local_price_stored_as_aetariff_with_provider_is_used_for_that_provider():
+    """Through the database: AeTariff rows with a provider, read back as the costing engine's tables."""
+    from budgets.models import AeTariff, TariffVersion
+    from budgets.selectors import tariff_tables
+    from pbc.models import FinancialYear as FinancialYearRow
+
+    version = TariffVersion.objects.create(
+        year=FinancialYearRow.objects.get_or_create(start_year=2007)[0], version=1,
+        files={"ae": {"filename": "ae.csv"}},
+    )  # fmt: skip
+    AeTariff.objects.bulk_create(
+        [
+            AeTariff(
+                tariff=version, row=2, hrg="VB01Z", provider=None, type_1_2_pence=15_000, type_3_pence=6_000
+            ),
+            AeTariff(tariff=version, row=3, hrg="VB01Z", provider="RTH", type_1_2_pence=14_000),
+        ]
+    )
+    tables = tariff_tables(version=version)
+    tables = TariffTables(admitted=None, outpatient=None, ae=tables.ae, mff=TARIFF.mff)
+    assert priced({"procode3": "RTH"}, Dataset.AE, tariff=tables) == 14_700
+    assert priced({"procode3": "RA7"}, Dataset.AE, tariff=tables) == 15_750
+    assert priced({"procode3": "RVJ"}, Dataset.AE, tariff=tables) == 15_000  # MFF 1.00000
+
+
 # ----------------------------------------------------------------------------------- outcome invariant
 MIXED_ROWS = [
     spell(14, admimeth="21", procode3="RA7"),  # 315,000 costed

@@ -35,8 +35,8 @@ from budgets.extract_reader import (
     sniff,
 )
 from budgets.extract_schema import NORMALISED, NULL_TOKENS, Dataset
+from tests.fixtures import SAMPLE_HES as SAMPLE
 
-SAMPLE = Path("/work/shared/data/hes/artificial_hes_apc_0102_sample.csv")
 SALT = b"0123456789abcdef0123456789abcdef"
 
 APC_HEADER = [

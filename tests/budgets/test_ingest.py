@@ -15,11 +15,9 @@ from budgets.models import ActivityAggregate, AdmittedTariff, ExtractUpload, Pro
 from pbc.choices import Role
 from pbc.exceptions import ApplicationError
 from pbc.models import FinancialYear
+from tests.fixtures import SAMPLE_HES
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLE_HES = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "hes" / "artificial_hes_apc_0102_sample.csv"
-)
 
 
 def read(name: str) -> bytes:
@@ -237,7 +235,6 @@ def test_failed_processing_leaves_published_figures_and_can_be_retried(tariff, y
     assert current_totals(world) == before
 
 
-@pytest.mark.skipif(not SAMPLE_HES.exists(), reason="the shared HES sample is not beside the repository")
 def test_real_hes_sample_imports_as_it_is(world):
     year = FinancialYear.objects.get_or_create(start_year=2001)[0]
     up = upload(world, year, SAMPLE_HES.read_bytes(), name=SAMPLE_HES.name)

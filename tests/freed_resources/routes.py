@@ -114,6 +114,7 @@ ROUTES = [
     Route("freed_resources:declaration_list", ALL_ROLES),
     Route("freed_resources:summary", NOT_PRACTICE),
     Route("freed_resources:summary_xlsx", NOT_PRACTICE),
+    Route("freed_resources:summary_pdf", NOT_PRACTICE),
     Route("freed_resources:statement_practice", ALL_ROLES, kwargs=statement),
     Route("freed_resources:statement_practice_xlsx", ALL_ROLES, kwargs=statement),
     Route("freed_resources:statement_practice_pdf", ALL_ROLES, kwargs=statement),

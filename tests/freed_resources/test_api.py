@@ -216,3 +216,79 @@ def test_scheme_page_shows_non_increasing_points(client, world):
     )
     assert page.status_code == 400 and "smallest to largest" in page.content.decode()
     assert not SchemeSetting.objects.exists()
+
+
+def page_parts(html: str) -> dict[str, str]:
+    """The calculator page's result table as shown: party → the amount in the row's money cell."""
+    import re
+
+    return dict(
+        re.findall(
+            r'<tr data-party="([a-z_]+)"><td>[^<]*</td><td class="table-money">([^<]*)</td></tr>', html
+        )
+    )
+
+
+# The API examples above, through the calculator page: scheme, query, then reward, returned, practices, PCT.
+PAGE_EXAMPLES = [
+    pytest.param(
+        "hertfordshire",
+        {"amount": "200000", "list_size": "10000"},
+        ("£10,000.00", "£0.00", "£133,000.00", "£57,000.00"),
+        id="hertfordshire-200000-list-10000",
+    ),
+    pytest.param(
+        "hertfordshire",
+        {"amount": "200000", "list_size": "10000", "overspent": "on"},
+        ("£0.00", "£0.00", "£140,000.00", "£60,000.00"),
+        id="hertfordshire-overspent-no-reward",
+    ),
+    pytest.param(
+        "national", {"amount": "100000"}, ("£0.00", "£0.00", "£70,000.00", "£30,000.00"), id="national-70-30"
+    ),
+    pytest.param(
+        "banes", {"amount": "50000"}, ("£0.00", "£0.00", "£35,000.00", "£15,000.00"), id="banes-50000-below"
+    ),
+    pytest.param(
+        "banes",
+        {"amount": "250000"},
+        ("£0.00", "£10,000.00", "£168,000.00", "£72,000.00"),
+        id="banes-250000-between",
+    ),
+    pytest.param(
+        "banes",
+        {"amount": "350,000.01"},
+        ("£0.00", "£35,000.00", "£220,500.01", "£94,500.00"),
+        id="banes-350000.01-penny",
+    ),
+    pytest.param(
+        "banes",
+        {"amount": "1500000"},
+        ("£0.00", "£400,000.00", "£770,000.00", "£330,000.00"),
+        id="banes-1500000-beyond",
+    ),
+]
+
+
+@pytest.mark.parametrize(("scheme", "query", "expected"), PAGE_EXAMPLES)
+def test_worked_examples_through_the_calculator_page(client, world, scheme, query, expected):
+    client.force_login(world.users[Role.PRACTICE_MANAGER])
+    page = client.get(reverse("freed_resources:calculate"), {"scheme": scheme, **query})
+    assert page.status_code == 200, page.content.decode()
+    html = page.content.decode()
+    shown = page_parts(html)
+    assert (
+        shown["reward"],
+        shown["returned_for_investment"],
+        shown["practices"],
+        shown["pct"],
+    ) == expected
+    # The parts add up exactly to the amount entered, which the page shows as the total.
+    result = page.context["result"]
+    assert sum(p["pence"] for p in page.context["parts"]) == result.amount_pence == result.total_pence
+    amount = query["amount"].replace(",", "")
+    pounds, _, pence = amount.partition(".")
+    assert result.amount_pence == int(pounds) * 100 + int(pence or 0)
+    assert result.reward_withheld is ("overspent" in query)
+    if "overspent" in query:
+        assert "No reward payment" in html and "overspent its indicative budget" in html

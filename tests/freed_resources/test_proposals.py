@@ -363,3 +363,98 @@ def confirmed_year():
     from tests.factories.freed_resources import fy
 
     return fy(2007)
+
+
+# --- approval over HTTP: the pot is checked by the PEC's decision -------------------------------------
+
+
+def pot_state(world) -> tuple:
+    p = pot(world)
+    return (p.declared_pence, p.committed_pence, p.spent_pence, p.remaining_pence, p.history.count())
+
+
+def ledger_state() -> list:
+    return list(LedgerEntry.objects.order_by("pk").values_list("kind", "amount_pence", "application_id"))
+
+
+@pytest.fixture
+def too_big(world, chair_and_voters):
+    """Abbey's £140,000 pot, and a £140,000.01 proposal on a quorate PEC agenda (votes all to approve)."""
+    from tests.factories.applications import quorate_item
+
+    confirmed_declaration(world)
+    chair, voters = chair_and_voters
+    application = proposal(world, cost_pence=140_000 * POUND + 1)
+    return quorate_item(application, chair=chair, voters=voters)
+
+
+def assert_nothing_posted(world, item, before_pot, before_ledger):
+    from applications.choices import ApplicationStatus
+
+    assert pot_state(world) == before_pot
+    assert ledger_state() == before_ledger
+    assert not LedgerEntry.objects.filter(kind=EntryKind.COMMITTED).exists()
+    item.refresh_from_db()
+    item.application.refresh_from_db()
+    assert item.outcome == "" and item.decided_at is None
+    assert item.application.status == ApplicationStatus.RECOMMENDED
+
+
+@pytest.mark.parametrize("outcome", ["approve", "approve_with_conditions"])
+def test_api_approving_more_than_the_pot_is_409_and_nothing_posted(
+    client, world, chair_and_voters, too_big, outcome
+):
+    before_pot, before_ledger = pot_state(world), ledger_state()
+    client.force_login(chair_and_voters[0])
+    response = client.post(
+        reverse("agenda-item-decision", args=[too_big.pk]),
+        {"outcome": outcome, "reason": "Audit at six months."},
+        content_type="application/json",
+    )
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["message"] == (
+        "The proposal costs £140,000.01 but the L85001 Abbey Surgery reinvestment pot has only £140,000.00 "
+        "remaining; nothing was approved."
+    )
+    assert body["extra"]["remaining_pence"] == 140_000 * POUND
+    assert_nothing_posted(world, too_big, before_pot, before_ledger)
+
+
+def test_page_approving_more_than_the_pot_shows_the_error_and_nothing_posted(
+    client, world, chair_and_voters, too_big
+):
+    before_pot, before_ledger = pot_state(world), ledger_state()
+    client.force_login(chair_and_voters[0])
+    url = reverse("applications:decision_record", args=[too_big.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"outcome": "approve", "reason": ""})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "only £140,000.00 remaining; nothing was approved" in html
+    assert "Record the decision" in html  # the form is shown again, to decide otherwise
+    assert_nothing_posted(world, too_big, before_pot, before_ledger)
+
+
+def test_api_approving_exactly_the_pot_commits_it(client, world, chair_and_voters):
+    """The control: a proposal of exactly what remains is approved over the same endpoint."""
+    from tests.factories.applications import quorate_item
+
+    confirmed_declaration(world)
+    chair, voters = chair_and_voters
+    item = quorate_item(proposal(world, cost_pence=140_000 * POUND), chair=chair, voters=voters)
+    client.force_login(chair)
+    response = client.post(
+        reverse("agenda-item-decision", args=[item.pk]),
+        {"outcome": "approve"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    p = pot(world)
+    assert (p.committed_pence, p.remaining_pence) == (140_000 * POUND, 0)
+    entry = LedgerEntry.objects.get(kind=EntryKind.COMMITTED)
+    assert (entry.application_id, entry.amount_pence, entry.actor) == (
+        item.application_id,
+        140_000 * POUND,
+        chair,
+    )

@@ -80,6 +80,14 @@ def test_command_issues_scoped_tokens_and_revokes_them(world, capsys):
     assert client.get(reverse("practice-list")).status_code == 401
 
 
+def test_keys_never_start_with_a_dash(world, monkeypatch):
+    # token_urlsafe draws "-" first about once in 64 keys; the CLI would read such a prefix as an option.
+    drawn = iter(["-dashfirst" + "a" * 33, "_underscore" + "b" * 32, "Good" + "c" * 39])
+    monkeypatch.setattr("pbc.services.secrets.token_urlsafe", lambda n: next(drawn))
+    token, key = api_token_issue(user=world.users[Role.API_CLIENT], name="Tracker")
+    assert key.startswith("Good") and token.prefix == key[:8]
+
+
 def test_admin_shows_the_scope(world, admin_client):
     api_token_issue(user=world.users[Role.API_CLIENT_WRITE], name="Tracker", scope=ApiTokenScope.READ_WRITE)
     page = admin_client.get(reverse("admin:pbc_apitoken_changelist"))

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from pathlib import Path
 
-import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 
@@ -17,8 +15,8 @@ from budgets.choices import UploadStatus
 from pbc.choices import Role
 from pbc.models import FinancialYear
 from tests.factories.pbc import PracticeFactory
+from tests.fixtures import SAMPLE_HES
 
-SAMPLE_HES = Path("/work/shared/data/hes/artificial_hes_apc_0102_sample.csv")
 # Columns that identify a patient in HES/SUS extracts (pseudonymised ids, NHS numbers).
 PATIENT_COLUMNS = {"PSEUDO_HESID", "HESID", "TOKEN_PERSON_ID", "NEWNHSNO", "NHSNO", "NHS_NUMBER"}
 TEXT_TYPES = {"CharField", "TextField", "JSONField", "SlugField", "EmailField", "FileField", "URLField"}
@@ -39,7 +37,6 @@ def text_values():
                         yield table, column.name, str(value)
 
 
-@pytest.mark.skipif(not SAMPLE_HES.exists(), reason="the shared HES sample is not on this machine")
 def test_sample_hes_import_stores_no_patient_identifier_in_clear(world):
     data = SAMPLE_HES.read_bytes()
     rows = list(csv.DictReader(io.StringIO(data.decode())))

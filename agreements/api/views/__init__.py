@@ -1,5 +1,6 @@
-"""The agreements API: agreements, LES sign-ups, schemes, achievements, payment schedules and the
-calculation endpoint. Reads go through scoped selectors (out of scope → 404); every write calls a
+"""The agreements API: agreements, LES sign-ups, schemes, achievements, payment schedules, the
+calculation endpoint and the indicative-budget rule's facts (year-end budget positions, substantial-action
+agreements). Reads go through scoped selectors (out of scope → 404); every write calls a
 service, so refusals come back as ``{"message", "extra"}`` with nothing saved."""
 
 from agreements.api.views.agreements import (
@@ -10,6 +11,12 @@ from agreements.api.views.agreements import (
 )
 from agreements.api.views.les import LesDeclarationApi, LesSignUpViewSet
 from agreements.api.views.payments import PaymentTransitionsApi, PaymentViewSet
+from agreements.api.views.positions import (
+    SubstantialActionAgreementCreateApi,
+    SubstantialActionAgreementViewSet,
+    YearEndBudgetPositionCreateApi,
+    YearEndBudgetPositionViewSet,
+)
 from agreements.api.views.schemes import (
     AchievementViewSet,
     IncentiveSchemeViewSet,
@@ -30,4 +37,8 @@ __all__ = [
     "PaymentViewSet",
     "SchemeCalculationApi",
     "SchemeScheduleApi",
+    "SubstantialActionAgreementCreateApi",
+    "SubstantialActionAgreementViewSet",
+    "YearEndBudgetPositionCreateApi",
+    "YearEndBudgetPositionViewSet",
 ]

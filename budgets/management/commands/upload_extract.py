@@ -5,7 +5,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.choices import UploadStatus
-from budgets.services import extract_process, extract_upload_create
+from budgets.services import extract_check, extract_process, extract_upload_create
 from pbc.exceptions import ApplicationError
 from pbc.fiscal import FinancialYear as FY
 from pbc.models import FinancialYear, Pct
@@ -13,7 +13,10 @@ from pbc.money import format_gbp
 
 
 class Command(BaseCommand):
-    help = "Upload a HES/SUS extract (APC, OP or AE) for a PCT and year, process it and print its data-quality summary."
+    help = (
+        "Upload a HES/SUS extract (APC, OP or AE) for a PCT and year, process it and print its data-quality "
+        "summary. --dry-run checks the file as an upload would and stores nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("dataset", choices=["APC", "OP", "AE"])
@@ -21,8 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--pct", required=True, help="The PCT's ODS code.")
         parser.add_argument("--year", required=True, help="Financial year, e.g. 2007/08.")
         parser.add_argument("--user", help="Username recorded as the uploader.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file (format, columns, year); store nothing."
+        )
 
-    def handle(self, *args, dataset, path, pct, year, user=None, **options):
+    def handle(self, *args, dataset, path, pct, year, user=None, dry_run=False, **options):
         pct_obj = Pct.objects.filter(code=pct.upper()).first()
         if pct_obj is None:
             raise CommandError(f"There is no PCT {pct}.")
@@ -32,6 +38,18 @@ class Command(BaseCommand):
             raise CommandError(f"{year} is not a financial year the PCT works in.") from exc
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
+        if dry_run:
+            try:
+                info = extract_check(path=path, dataset=dataset, year=year_obj)
+            except ApplicationError as exc:
+                raise CommandError(f"{path.name} would not be loaded: {exc.message}") from exc
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Dry run: {path.name} can be loaded as {dataset} for {year_obj} "
+                    f"({info.format}, {len(info.headers)} columns, {info.size_bytes:,} bytes); nothing stored."
+                )
+            )
+            return
         actor = get_user_model().objects.filter(username=user).first() if user else None
         try:
             with path.open("rb") as handle:
