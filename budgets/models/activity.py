@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from budgets.choices import DatasetChoice, TariffKind, UploadStatus
@@ -50,6 +50,11 @@ class TariffVersion(models.Model):
         return kind in self.files
 
 
+# A code's national price (provider NULL) before its local prices, on every database (PostgreSQL sorts NULL
+# last, SQLite first).
+NATIONAL_FIRST = F("provider").asc(nulls_first=True)
+
+
 class TariffRowBase(models.Model):
     tariff = models.ForeignKey(TariffVersion, on_delete=models.CASCADE, related_name="+")
     # NULL (not blank) marks a national price, as the tariff reader returns it.
@@ -75,7 +80,7 @@ class AdmittedTariff(TariffRowBase):
     excess_bed_day_pence = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["tariff", "hrg", "provider"]
+        ordering = ["tariff", "hrg", NATIONAL_FIRST]
         indexes = [models.Index(fields=["tariff", "hrg"])]
         constraints = [
             models.CheckConstraint(
@@ -98,7 +103,7 @@ class OutpatientTariff(TariffRowBase):
     follow_up_pence = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["tariff", "tretspef", "provider"]
+        ordering = ["tariff", "tretspef", NATIONAL_FIRST]
 
     def __str__(self) -> str:
         return f"TF {self.tretspef}"
@@ -110,7 +115,7 @@ class AeTariff(TariffRowBase):
     type_3_pence = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["tariff", "hrg", "provider"]
+        ordering = ["tariff", "hrg", NATIONAL_FIRST]
         verbose_name = "A&E tariff"
 
     def __str__(self) -> str:
@@ -123,7 +128,7 @@ class MarketForcesFactor(TariffRowBase):
     )
 
     class Meta:
-        ordering = ["tariff", "provider"]
+        ordering = ["tariff", NATIONAL_FIRST]
         verbose_name = "market forces factor"
 
     def __str__(self) -> str:
