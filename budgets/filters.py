@@ -20,6 +20,14 @@ from budgets.models import (
 )
 
 
+def _filter_year(queryset, name, value):
+    """``year=2007/08`` (or 2007) on a model with a ``year`` foreign key to FinancialYear."""
+    text = str(value).strip()
+    if not text[:4].isdigit():
+        return queryset.none()
+    return queryset.filter(**{name: int(text[:4])})
+
+
 class ActivityFilter(filters.FilterSet):
     practice = filters.CharFilter(field_name="practice__code", lookup_expr="iexact", label="Practice code")
     locality = filters.CharFilter(
@@ -40,18 +48,13 @@ class ActivityFilter(filters.FilterSet):
 class UploadFilter(filters.FilterSet):
     dataset = filters.ChoiceFilter(choices=DatasetChoice.choices)
     status = filters.ChoiceFilter(choices=UploadStatus.choices)
-    year = filters.CharFilter(method="filter_year", label="Financial year (e.g. 2007/08)")
+    year = filters.CharFilter(
+        field_name="year__start_year", method=_filter_year, label="Financial year (e.g. 2007/08)"
+    )
 
     class Meta:
         model = ExtractUpload
         fields = ["dataset", "status", "year"]
-
-    def filter_year(self, queryset, name, value):
-        try:
-            start = int(value[:4])
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(year__start_year=start)
 
 
 class AdmittedTariffFilter(filters.FilterSet):
@@ -105,15 +108,12 @@ class TariffVersionFilter(filters.FilterSet):
     """Tariff versions by year, and ``q``: versions holding an HRG code (admitted or A&E), a treatment
     function (outpatients) or a provider's local prices or market forces factor."""
 
-    year = filters.CharFilter(field_name="year__start_year", method="filter_year", label="Financial year")
+    year = filters.CharFilter(field_name="year__start_year", method=_filter_year, label="Financial year")
     q = filters.CharFilter(method="search", label="Contains HRG, treatment function or provider")
 
     class Meta:
         model = TariffVersion
         fields = ["year", "q"]
-
-    def filter_year(self, queryset, name, value):
-        return _filter_year(queryset, name, value)
 
     def search(self, queryset, name, value):
         code = value.strip()
@@ -149,14 +149,6 @@ class ProblemRowFilter(filters.FilterSet):
     class Meta:
         model = ProblemRow
         fields = ["outcome", "reason"]
-
-
-def _filter_year(queryset, name, value):
-    """``year=2007/08`` (or 2007) on a model with a ``year`` foreign key to FinancialYear."""
-    text = str(value).strip()
-    if not text[:4].isdigit():
-        return queryset.none()
-    return queryset.filter(**{name: int(text[:4])})
 
 
 class BudgetCategoryFilter(filters.FilterSet):
