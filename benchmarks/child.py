@@ -48,7 +48,7 @@ def peak_rss_mb() -> float:
 def setup(data: Path) -> dict:
     from django.core.management import call_command
 
-    from budgets import services
+    from activity import services
     from pbc.models import FinancialYear, Pct, Practice
 
     started = time.perf_counter()
@@ -134,18 +134,18 @@ class Phases:
 # Top-level steps of extract_process, in the order they run (each label is time inside that function).
 PROCESS_PHASES = (
     ("budgets.selectors", "tariff_tables", "load tariff"),
-    ("budgets.services", "_loaded_keys", "keys already loaded"),
-    ("budgets.extract_reader", "ExtractStream.__next__", "read + normalise (extract_reader)"),
-    ("budgets.costing", "cost_activity", "cost (costing.cost_activity)"),
-    ("budgets.services", "_key_hashes", "record-key hashes"),
-    ("budgets.services", "_mark_duplicates", "cross-chunk duplicates"),
-    ("budgets.services", "_spill_keys", "spill record keys"),
-    ("budgets.costing", "aggregate_costed", "aggregate (costing.aggregate_costed)"),
-    ("budgets.services", "_insert_aggregates", "insert aggregates (services._insert_aggregates)"),
-    ("budgets.costing", "problem_rows", "problem-row sample"),
-    ("budgets.services", "_write_keys", "write record keys"),
-    ("budgets.services", "_publish", "publish (services._publish)"),
-    ("budgets.services", "upload_quality", "  of which data-quality report"),
+    ("activity.services", "_loaded_keys", "keys already loaded"),
+    ("activity.extract_reader", "ExtractStream.__next__", "read + normalise (extract_reader)"),
+    ("activity.costing", "cost_activity", "cost (costing.cost_activity)"),
+    ("activity.services", "_key_hashes", "record-key hashes"),
+    ("activity.services", "_mark_duplicates", "cross-chunk duplicates"),
+    ("activity.services", "_spill_keys", "spill record keys"),
+    ("activity.costing", "aggregate_costed", "aggregate (costing.aggregate_costed)"),
+    ("activity.services", "_insert_aggregates", "insert aggregates (services._insert_aggregates)"),
+    ("activity.costing", "problem_rows", "problem-row sample"),
+    ("activity.services", "_write_keys", "write record keys"),
+    ("activity.services", "_publish", "publish (services._publish)"),
+    ("activity.services", "upload_quality", "  of which data-quality report"),
 )
 
 
@@ -190,9 +190,9 @@ def ingest(data: Path, spells: int, profile: Path | None) -> dict:
     from django.core.files import File
     from django.db import connection
 
-    from budgets import services
-    from budgets.choices import UploadStatus
-    from budgets.models import ActivityAggregate
+    from activity import services
+    from activity.choices import UploadStatus
+    from activity.models import ActivityAggregate
     from pbc.models import FinancialYear, Pct
 
     phases = _install_phases()
@@ -275,8 +275,8 @@ def ingest(data: Path, spells: int, profile: Path | None) -> dict:
 def verify() -> dict:
     from django.db import connection
 
+    from activity.models import ActivityAggregate, ExtractUpload
     from benchmarks.reference import anomaly_sql, fingerprint_sql, normalise
-    from budgets.models import ActivityAggregate, ExtractUpload
 
     table = ActivityAggregate._meta.db_table
     queries = fingerprint_sql(

@@ -3,7 +3,7 @@
     python -m benchmarks.reference --extract benchmarks/data/seed20070401/apc_100000.csv --out /tmp/ref.parquet
 
 Reads the CSV, gives every spell one outcome and a price by the rules of DOMAIN.md section 4 (written here
-from the rules, independently of ``budgets.costing``), aggregates to the stored grain (``costing.GRAIN``) and
+from the rules, independently of ``activity.costing``), aggregates to the stored grain (``costing.GRAIN``) and
 writes Parquet. Prints one ``BENCH_RESULT {json}`` line: wall time of that work, peak RSS, group count, and
 the totals the benchmark compares with what the app published (see :func:`fingerprint_sql`).
 

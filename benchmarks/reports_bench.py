@@ -213,8 +213,9 @@ def setup(url: str, spells: int, practices_n: int, seed: int = 20070401) -> dict
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from activity import services as activity_services
+    from activity.models import ActivityAggregate, ExtractUpload
     from budgets import services
-    from budgets.models import ActivityAggregate, ExtractUpload
     from pbc import services as pbc_services
     from pbc.choices import Role
     from pbc.models import FinancialYear, ListSize, Locality, Pct, Practice
@@ -250,7 +251,7 @@ def setup(url: str, spells: int, practices_n: int, seed: int = 20070401) -> dict
 
     hrgs = _hrgs(rng)
     for start in YEARS:
-        services.tariff_import(
+        activity_services.tariff_import(
             year=years[start], files=_tariff_files(start, hrgs), actor=finance, reason="bench"
         )
     info = [(p.pk, p.code, int(s)) for p, s in zip(practices, sizes, strict=True)]

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from activity.extract_schema import PODS
 from budgets.constants import TOTAL
-from budgets.extract_schema import PODS
 
 __all__ = [
     "DEFAULT_CATEGORY_SPECS",

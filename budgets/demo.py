@@ -20,9 +20,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from activity import services as activity_services
+from activity.choices import UploadStatus
+from activity.models import ExtractUpload, TariffVersion
 from budgets import services
-from budgets.choices import BudgetStatus, UploadStatus
-from budgets.models import BudgetCategory, BudgetSet, ExtractUpload, TariffVersion
+from budgets.choices import BudgetStatus
+from budgets.models import BudgetCategory, BudgetSet
 from pbc.fiscal import FinancialYear as FY
 from pbc.fiscal import fy_of
 from pbc.models import FinancialYear, ListSize, Pct, Practice
@@ -90,7 +93,7 @@ def _tariff(year: FinancialYear, factor: float, actor) -> None:
         [[tf, _price(first, factor), _price(fu, factor)] for tf, first, fu in _OUTPATIENT],
     )
     mff = _csv(["PROCODE3", "MFF"], [[p, m] for p, m in _MFF.items()])
-    services.tariff_import(
+    activity_services.tariff_import(
         year=year,
         files={
             "admitted": ("demo_admitted.csv", admitted),
@@ -192,12 +195,12 @@ def _upload(pct: Pct, year: FinancialYear, dataset: str, data: bytes, name: str,
         pct=pct, year=year, dataset=dataset, status=UploadStatus.SUCCEEDED
     ).exists():
         return
-    stored = services.extract_upload_create(
+    stored = activity_services.extract_upload_create(
         pct=pct, dataset=dataset, year=year, upload=ContentFile(data, name=name), filename=name, actor=actor
     )
     stored.refresh_from_db()
     if stored.status == UploadStatus.PENDING:
-        services.extract_process(upload_id=stored.pk)
+        activity_services.extract_process(upload_id=stored.pk)
 
 
 def _months(fy: FY, today: date) -> tuple[list[date], date]:

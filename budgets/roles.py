@@ -1,13 +1,5 @@
-"""Capabilities of the budgets app, by role. Scope (which practices) comes from memberships."""
-
 from pbc.choices import Role
 from pbc.roles import EVERY_ROLE, PCT_STAFF, grant
-
-# Activity, tariffs and uploads.
-grant(EVERY_ROLE, ("budgets.view_tariffversion", "budgets.view_activityaggregate"))
-grant(PCT_STAFF + (Role.AUDITOR,), ("budgets.view_extractupload",))
-grant((Role.PCT_FINANCE, Role.PCT_INFORMATION), ("budgets.import_tariff", "budgets.upload_extract"))
-grant((Role.API_CLIENT_WRITE,), ("budgets.upload_extract", "budgets.view_extractupload"))
 
 # Budgets: everyone sees the published budgets in their scope (a practice its own lines, a locality lead
 # the locality's practices); the PCT-wide versions, their central holdings and history are for PCT roles.

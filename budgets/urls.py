@@ -1,21 +1,10 @@
 from django.urls import path, re_path
 
-from budgets.views import activity, budget_sets, reports
+from budgets.views import budget_sets, reports
 
 app_name = "budgets"
 
 urlpatterns = [
-    path("", activity.ActivityListView.as_view(), name="activity_list"),
-    path("tariffs/", activity.TariffListView.as_view(), name="tariff_list"),
-    path("tariffs/import/", activity.TariffImportView.as_view(), name="tariff_import"),
-    path("tariffs/<int:pk>/", activity.TariffDetailView.as_view(), name="tariff_detail"),
-    path("uploads/", activity.UploadListView.as_view(), name="upload_list"),
-    path("uploads/new/", activity.UploadCreateView.as_view(), name="upload_create"),
-    path("uploads/<int:pk>/", activity.UploadDetailView.as_view(), name="upload_detail"),
-    path(
-        "uploads/<int:pk>/problems.csv", activity.UploadProblemsCsvView.as_view(), name="upload_problems_csv"
-    ),
-    path("uploads/<int:pk>/retry/", activity.UploadRetryView.as_view(), name="upload_retry"),
     # Budget setting.
     path("budgets/", budget_sets.BudgetHomeView.as_view(), name="budget_home"),
     path("budgets/versions/", budget_sets.BudgetSetListView.as_view(), name="budget_set_list"),

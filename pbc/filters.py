@@ -57,3 +57,11 @@ class ProviderFilter(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+def filter_year(queryset, name, value):
+    """``year=2007/08`` (or 2007) on a model with a ``year`` foreign key to FinancialYear."""
+    text = str(value).strip()
+    if not text[:4].isdigit():
+        return queryset.none()
+    return queryset.filter(**{name: int(text[:4])})

@@ -84,3 +84,10 @@ class PoundsField(forms.CharField):
         if pence < 0 and not self.allow_negative:
             raise forms.ValidationError("The amount cannot be negative.", code="negative")
         return pence
+
+
+class YearChoiceField(forms.ModelChoiceField):
+    """A financial year, shown by its label (2007/08)."""
+
+    def label_from_instance(self, obj):
+        return obj.label

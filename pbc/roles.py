@@ -33,7 +33,7 @@ _WRITE_ORGANISATIONS = (
 )
 
 ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
-OUR_APPS = frozenset({"pbc", "budgets", "applications", "agreements", "freed_resources"})
+OUR_APPS = frozenset({"pbc", "activity", "budgets", "applications", "agreements", "freed_resources"})
 
 
 def grant(roles, perms) -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "bootstrap",
     "pbc.apps.PbcConfig",
+    "activity.apps.ActivityConfig",
     "budgets.apps.BudgetsConfig",
     "applications.apps.ApplicationsConfig",
     "agreements.apps.AgreementsConfig",
@@ -272,9 +273,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
-    "extracts-mark-stalled": {"task": "budgets.tasks.extract_mark_stalled_task", "schedule": 300.0},
+    "extracts-mark-stalled": {"task": "activity.tasks.extract_mark_stalled_task", "schedule": 300.0},
     "extracts-purge-raw-files": {
-        "task": "budgets.tasks.extract_raw_files_purge_task",
+        "task": "activity.tasks.extract_raw_files_purge_task",
         "schedule": 6 * 60 * 60.0,
     },
     # Monthly budget-versus-activity reports are rebuilt nightly (and after every published extract).

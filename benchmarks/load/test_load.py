@@ -18,8 +18,8 @@ from benchmarks.load.extract import MONTH, PROVIDER, small_apc_extract
 
 @pytest.mark.django_db
 def test_the_uploaded_extract_is_one_costed_provider_month(django_capture_on_commit_callbacks):
-    from budgets import services
-    from budgets.models import ActivityAggregate
+    from activity import services
+    from activity.models import ActivityAggregate
     from pbc.models import FinancialYear, Pct, Practice
 
     pct = Pct.objects.create(code="5BM", name="Benchmark PCT")

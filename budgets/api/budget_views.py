@@ -8,9 +8,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from activity.api.views import _year
 from budgets import selectors, services
 from budgets.api import serializers as s
-from budgets.api.views import _year
 from budgets.filters import BudgetCategoryFilter, BudgetSetFilter
 from budgets.models import BudgetCategory, BudgetLine, BudgetSet
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE

@@ -8,9 +8,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from activity.api.views import _year
 from budgets import selectors
 from budgets.api import serializers as s
-from budgets.api.views import _year
 from budgets.constants import PEER_PODS
 from budgets.filters import ReportRowFilter
 from budgets.models import ReportRow, ReportRun

@@ -1,15 +1,8 @@
 from django.urls import path
 
-from budgets.api import budget_views, report_views, views
+from budgets.api import budget_views, report_views
 
 urlpatterns = [
-    path("tariffs/", views.TariffVersionListApi.as_view(), name="tariff-list"),
-    path("tariffs/<int:pk>/", views.TariffVersionDetailApi.as_view(), name="tariff-detail"),
-    path("uploads/", views.UploadListApi.as_view(), name="upload-list"),
-    path("uploads/<int:pk>/", views.UploadDetailApi.as_view(), name="upload-detail"),
-    path("uploads/<int:pk>/problems/", views.UploadProblemListApi.as_view(), name="upload-problem-list"),
-    path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
-    path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
     path("budget-categories/", budget_views.BudgetCategoryListApi.as_view(), name="budget-category-list"),
     path("budget-sets/", budget_views.BudgetSetListApi.as_view(), name="budget-set-list"),
     path("budget-sets/<int:pk>/", budget_views.BudgetSetDetailApi.as_view(), name="budget-set-detail"),

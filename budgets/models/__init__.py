@@ -1,17 +1,5 @@
-"""Models of the budgets app: tariffs and costed activity, indicative budgets, monthly reports."""
+"""Models of the budgets app: indicative budgets (categories, versions, lines) and monthly reports."""
 
-from budgets.models.activity import (
-    TARIFF_MODELS,
-    ActivityAggregate,
-    AdmittedTariff,
-    AeTariff,
-    ExtractUpload,
-    MarketForcesFactor,
-    OutpatientTariff,
-    ProblemRow,
-    TariffRowBase,
-    TariffVersion,
-)
 from budgets.models.budgets import (
     BudgetAdjustment,
     BudgetBaseline,
@@ -24,10 +12,6 @@ from budgets.models.budgets import (
 from budgets.models.reports import PeerActivity, ReportRow, ReportRun
 
 __all__ = [
-    "TARIFF_MODELS",
-    "ActivityAggregate",
-    "AdmittedTariff",
-    "AeTariff",
     "BudgetAdjustment",
     "BudgetBaseline",
     "BudgetCategory",
@@ -35,13 +19,7 @@ __all__ = [
     "BudgetLine",
     "BudgetSet",
     "BudgetSetTransition",
-    "ExtractUpload",
-    "MarketForcesFactor",
-    "OutpatientTariff",
     "PeerActivity",
-    "ProblemRow",
     "ReportRow",
     "ReportRun",
-    "TariffRowBase",
-    "TariffVersion",
 ]

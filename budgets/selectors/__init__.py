@@ -1,16 +1,5 @@
 """Reads of the budgets app, narrowed to the user's scope."""
 
-from budgets.selectors.activity import (
-    activity_list,
-    problem_row_list,
-    tariff_current,
-    tariff_rows,
-    tariff_tables,
-    tariff_version_get,
-    tariff_version_list,
-    upload_get,
-    upload_list,
-)
 from budgets.selectors.budgets import (
     budget_category_list,
     budget_line_get,
@@ -38,7 +27,6 @@ from budgets.selectors.reports import (
 
 __all__ = [
     "Dashboard",
-    "activity_list",
     "budget_category_list",
     "budget_line_get",
     "budget_line_list",
@@ -53,16 +41,8 @@ __all__ = [
     "practice_budget_lines",
     "practice_budget_position",
     "practice_dashboard",
-    "problem_row_list",
     "report_row_list",
     "report_run_latest",
     "report_years",
     "sees_drafts",
-    "tariff_current",
-    "tariff_rows",
-    "tariff_tables",
-    "tariff_version_get",
-    "tariff_version_list",
-    "upload_get",
-    "upload_list",
 ]

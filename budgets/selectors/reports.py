@@ -12,11 +12,12 @@ from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from activity.extract_schema import Outcome
+from activity.models import ActivityAggregate
 from budgets.categories import CategorySpec
 from budgets.constants import PEER_PODS, TOTAL
-from budgets.extract_schema import Outcome
 from budgets.filters import ReportRowFilter
-from budgets.models import ActivityAggregate, PeerActivity, ReportRow, ReportRun
+from budgets.models import PeerActivity, ReportRow, ReportRun
 from budgets.reporting import funnel_curve, funnel_limits
 from pbc.fiscal import FinancialYear as FY
 from pbc.fiscal import fy_of
@@ -329,7 +330,7 @@ def drilldown(
     )
     hrg_names = {}
     if tretspef:
-        from budgets.models import AdmittedTariff
+        from activity.models import AdmittedTariff
 
         hrgs = [r["hrg"] for r in rows if r["hrg"]]
         hrg_names = dict(

@@ -24,7 +24,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from budgets import costing
+from activity import costing
+from activity.choices import DatasetChoice
+from activity.extract_schema import Outcome
+from activity.models import ActivityAggregate
 from budgets.budget_io import methodology_params
 from budgets.categories import (
     DEFAULT_CATEGORY_SPECS,
@@ -33,12 +36,9 @@ from budgets.categories import (
     assign_categories,
     check_categories,
 )
-from budgets.choices import BUDGET_TRANSITIONS, OPEN_BUDGET_STATUSES, BudgetStatus, DatasetChoice, RiskMode
-from budgets.dbframes import bulk_insert_frame, queryset_frame
-from budgets.extract_schema import Outcome
+from budgets.choices import BUDGET_TRANSITIONS, OPEN_BUDGET_STATUSES, BudgetStatus, RiskMode
 from budgets.methodology import BudgetInputs, MethodologyError, PracticeInput, set_budgets
 from budgets.models import (
-    ActivityAggregate,
     BudgetAdjustment,
     BudgetBaseline,
     BudgetCategory,
@@ -48,6 +48,7 @@ from budgets.models import (
     BudgetSetTransition,
 )
 from pbc import queue
+from pbc.dbframes import bulk_insert_frame, queryset_frame
 from pbc.exceptions import ApplicationError, Conflict, InvalidTransition
 from pbc.fiscal import month_number
 from pbc.models import FinancialYear, ListSize, Pct, Practice
@@ -534,7 +535,7 @@ def _lists_on(practice_ids: list[int], day: date) -> dict[int, int]:
 
 def _baseline(budget_set: BudgetSet, specs: list[CategorySpec]):
     """Load and re-cost the baseline; returns (saved baseline data, methodology inputs, summary, warnings)."""
-    from budgets.selectors import tariff_current, tariff_tables
+    from activity.selectors import tariff_current, tariff_tables
 
     year = budget_set.year
     version = tariff_current(year=year)

@@ -17,22 +17,16 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
+from activity.choices import DatasetChoice, UploadStatus
+from activity.extract_schema import Outcome
+from activity.models import ActivityAggregate, ExtractUpload
 from budgets.budget_io import rag_thresholds
 from budgets.categories import CategorySpec
-from budgets.choices import BudgetStatus, DatasetChoice, UploadStatus
-from budgets.dbframes import bulk_insert_frame, queryset_frame
-from budgets.extract_schema import Outcome
-from budgets.models import (
-    ActivityAggregate,
-    BudgetLine,
-    BudgetSet,
-    ExtractUpload,
-    PeerActivity,
-    ReportRow,
-    ReportRun,
-)
+from budgets.choices import BudgetStatus
+from budgets.models import BudgetLine, BudgetSet, PeerActivity, ReportRow, ReportRun
 from budgets.report_tables import ReportInputs, build_report
 from budgets.services.budget_sets import budget_categories_for
+from pbc.dbframes import bulk_insert_frame, queryset_frame
 from pbc.fiscal import FinancialYear as FY
 from pbc.models import FinancialYear, Pct, Practice
 

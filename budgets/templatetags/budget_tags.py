@@ -3,10 +3,10 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from budgets import extract_schema
-from budgets.tables import Link, RagCell
+from activity import extract_schema
 from pbc.exports import Money, Percent
 from pbc.money import format_gbp
+from pbc.tables import Link, RagCell
 
 register = template.Library()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from activity.views import _form_errors
 from budgets import selectors, services
 from budgets.choices import BudgetStatus, RiskMode
 from budgets.forms import (
@@ -25,13 +26,12 @@ from budgets.forms import (
 )
 from budgets.methodology import STEP_LABELS, STEP_ORDER
 from budgets.models import BudgetAdjustment, BudgetCategory, BudgetLine, BudgetSet
-from budgets.tables import Link, Table, TablesMixin, money
-from budgets.views.activity import _form_errors
 from budgets.views.common import user_pct, year_from
 from pbc.exceptions import ApplicationError
 from pbc.mixins import PbcPermissionMixin
 from pbc.models import FinancialYear, Practice
 from pbc.selectors import practice_get
+from pbc.tables import Link, Table, TablesMixin, money
 
 
 class BudgetHomeView(PbcPermissionMixin, View):

@@ -13,13 +13,13 @@ from django.views.generic import TemplateView
 from budgets import selectors
 from budgets.constants import PEER_PODS, TOTAL
 from budgets.filters import ReportRowFilter
-from budgets.tables import Link, RagCell, Table, TablesMixin, money, percent_tenths
 from budgets.views.common import user_pct, year_from
 from pbc.fiscal import MONTH_NAMES
 from pbc.mixins import PbcPermissionMixin
 from pbc.models import Locality
 from pbc.permissions import user_scope
 from pbc.selectors import locality_get, practice_get
+from pbc.tables import Link, RagCell, Table, TablesMixin, money, percent_tenths
 from pbc.views import FilteredListView
 
 

@@ -11,7 +11,7 @@ from tests.factories.budgets import build_baseline
 
 pytestmark = pytest.mark.browser
 
-EXTRACT = Path(__file__).resolve().parents[1] / "budgets" / "fixtures" / "apc_2007.csv"
+EXTRACT = Path(__file__).resolve().parents[1] / "activity" / "fixtures" / "apc_2007.csv"
 
 
 def sign_in(page, base, username):

@@ -12,7 +12,7 @@ from tests.factories.budgets import year
 
 pytestmark = pytest.mark.browser
 
-FIXTURES = Path(__file__).resolve().parents[1] / "budgets" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "activity" / "fixtures"
 
 
 def test_information_imports_a_tariff_and_an_extract(world, live_server, page, tmp_path):

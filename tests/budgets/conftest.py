@@ -51,11 +51,11 @@ def reported(published, baseline, django_capture_on_commit_callbacks):
 
     from django.core.files.base import ContentFile
 
-    from budgets import services
+    from activity import services as activity_services
 
-    data = (Path(__file__).parent / "fixtures" / "apc_2007.csv").read_bytes()
+    data = (Path(__file__).resolve().parents[1] / "activity" / "fixtures" / "apc_2007.csv").read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
-        services.extract_upload_create(
+        activity_services.extract_upload_create(
             pct=baseline.pct, dataset="APC", year=year(2007), upload=ContentFile(data, name="apc_2007.csv"),
             filename="apc_2007.csv", actor=baseline.users[Role.PCT_INFORMATION],
         )  # fmt: skip

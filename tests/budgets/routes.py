@@ -22,13 +22,13 @@ def _year(start=2007):
 
 
 def tariff_pk(world, role, in_scope):
-    from budgets.models import TariffVersion
+    from activity.models import TariffVersion
 
     return {"pk": TariffVersion.objects.get_or_create(year=_year(), version=1)[0].pk}
 
 
 def upload_pk(world, role, in_scope):
-    from budgets.models import ExtractUpload
+    from activity.models import ExtractUpload
 
     pct = world.pct if in_scope else world.other_pct
     upload = ExtractUpload.objects.create(
@@ -142,16 +142,16 @@ def category_pk(world, role, in_scope):
 
 
 ROUTES = [
-    Route("budgets:activity_list", ALL_ROLES),
-    Route("budgets:tariff_list", ALL_ROLES),
-    Route("budgets:tariff_import", TARIFF_IMPORTERS),
+    Route("activity:activity_list", ALL_ROLES),
+    Route("activity:tariff_list", ALL_ROLES),
+    Route("activity:tariff_import", TARIFF_IMPORTERS),
     # Tariffs are national prices: no out-of-scope case.
-    Route("budgets:tariff_detail", ALL_ROLES, kwargs=tariff_pk, scoped_roles=set()),
-    Route("budgets:upload_list", UPLOAD_VIEWERS),
-    Route("budgets:upload_create", UPLOADERS),
-    Route("budgets:upload_detail", UPLOAD_VIEWERS, kwargs=upload_pk),
-    Route("budgets:upload_problems_csv", UPLOAD_VIEWERS, kwargs=upload_pk),
-    Route("budgets:upload_retry", UPLOADERS, kwargs=upload_pk, method="post", ok_status=302),
+    Route("activity:tariff_detail", ALL_ROLES, kwargs=tariff_pk, scoped_roles=set()),
+    Route("activity:upload_list", UPLOAD_VIEWERS),
+    Route("activity:upload_create", UPLOADERS),
+    Route("activity:upload_detail", UPLOAD_VIEWERS, kwargs=upload_pk),
+    Route("activity:upload_problems_csv", UPLOAD_VIEWERS, kwargs=upload_pk),
+    Route("activity:upload_retry", UPLOADERS, kwargs=upload_pk, method="post", ok_status=302),
     Route("tariff-list", ALL_ROLES, api=True),
     Route("tariff-detail", ALL_ROLES, api=True, kwargs=tariff_pk, scoped_roles=set()),
     Route("upload-list", UPLOAD_VIEWERS, api=True),

@@ -10,16 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from activity.models import ActivityAggregate, AdmittedTariff, ExtractUpload, OutpatientTariff, TariffVersion
 from budgets.choices import BudgetStatus
-from budgets.models import (
-    ActivityAggregate,
-    AdmittedTariff,
-    BudgetSet,
-    ExtractUpload,
-    OutpatientTariff,
-    ReportRow,
-    TariffVersion,
-)
+from budgets.models import BudgetSet, ReportRow
 from pbc.models import FinancialYear
 
 
@@ -50,7 +43,7 @@ def test_budgets_demo_publishes_budgets_and_reports_once(db, client, capsys):
 
 # --- import_tariff and upload_extract --------------------------------------------------------------------
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "activity" / "fixtures"
 
 
 def tariff_files(*, admitted="admitted_2007.csv"):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activity.models import ActivityAggregate
 from budgets import selectors, services
-from budgets.models import ActivityAggregate, ReportRow
+from budgets.models import ReportRow
 from pbc.choices import Role
 from pbc.permissions import user_scope
 from tests.factories.budgets import year

@@ -2,7 +2,7 @@
 
 import pytest
 
-from budgets.extract_schema import Outcome, Reason, outcome_label, reason_label
+from activity.extract_schema import Outcome, Reason, outcome_label, reason_label
 
 
 @pytest.mark.parametrize(

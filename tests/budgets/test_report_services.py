@@ -10,16 +10,18 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db.models import Sum
 
+from activity import services as activity_services
+from activity.models import ActivityAggregate
 from budgets import selectors, services
 from budgets.choices import BudgetStatus
 from budgets.constants import TOTAL
-from budgets.models import ActivityAggregate, BudgetLine, PeerActivity, ReportRow, ReportRun
+from budgets.models import BudgetLine, PeerActivity, ReportRow, ReportRun
 from budgets.tasks import reports_recompute_nightly_task
 from pbc.choices import Role
 from pbc.money import apportion_pence, format_gbp
 from tests.factories.budgets import budget_set, year
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "activity" / "fixtures"
 EXTRACT_2007 = (FIXTURES / "apc_2007.csv").read_bytes()
 MORE_2007 = (
     b"SUSSPELLID,PSEUDO_HESID,GPPRAC,PROCODE3,TRETSPEF,SUSHRG,ADMIDATE,DISDATE,ADMIMETH,CLASSPAT,SPELDUR,STARTAGE\n"
@@ -31,7 +33,7 @@ MORE_2007 = (
 
 
 def upload(world, data: bytes, name: str):
-    return services.extract_upload_create(
+    return activity_services.extract_upload_create(
         pct=world.pct, dataset="APC", year=year(2007), upload=ContentFile(data, name=name), filename=name,
         actor=world.users[Role.PCT_INFORMATION],
     )  # fmt: skip
@@ -162,7 +164,7 @@ def test_a_new_tariff_recosts_and_recomputes(published, baseline, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         upload(baseline, EXTRACT_2007, "apc_2007.csv")
     with django_capture_on_commit_callbacks(execute=True):
-        services.tariff_import(
+        activity_services.tariff_import(
             year=year(2007),
             files={"mff": ("m.csv", b"PROCODE3,MFF\nRD1,1.10\n")},
             actor=None,

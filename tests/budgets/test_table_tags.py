@@ -2,8 +2,8 @@
 
 from django.template import Context, Template
 
-from budgets.tables import Link, Table
 from pbc.exports import Money
+from pbc.tables import Link, Table
 
 
 def _render(rows, total=None):

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-FIXTURES = Path(__file__).resolve().parents[1] / "budgets" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "activity" / "fixtures"
 
 
 def fixture_bytes(name: str) -> bytes:

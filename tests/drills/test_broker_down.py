@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from budgets import services
-from budgets.choices import UploadStatus
-from budgets.models import ExtractUpload
+from activity import services
+from activity.choices import UploadStatus
+from activity.models import ExtractUpload
 from pbc.choices import Role
 from pbc.models import FinancialYear
 from tests.drills.conftest import fixture_bytes, row_counts, stored_files
@@ -32,7 +32,7 @@ def test_extract_upload_page_and_api_are_refused_and_store_nothing(world, year, 
     before, files = row_counts(), stored_files()
     client.force_login(world.users[Role.PCT_INFORMATION])
     page = client.post(
-        reverse("budgets:upload_create"), {"dataset": "APC", "year": year.pk, "file": extract()}
+        reverse("activity:upload_create"), {"dataset": "APC", "year": year.pk, "file": extract()}
     )
     assert page.status_code == 200  # the form again, with the reason
     assert REFUSED in page.content.decode()
@@ -54,7 +54,7 @@ def test_tariff_and_organisation_imports_are_refused(world, year, client, broker
     before, files = row_counts(), stored_files()
     client.force_login(world.users[Role.PCT_INFORMATION])
     tariff = client.post(
-        reverse("budgets:tariff_import"),
+        reverse("activity:tariff_import"),
         {"year": year.pk, "admitted": SimpleUploadedFile("a.csv", fixture_bytes("admitted_2007.csv"))},
     )
     assert tariff.status_code == 200 and REFUSED in tariff.content.decode()
@@ -95,7 +95,7 @@ def test_a_failed_upload_is_not_retried_into_limbo(world, year, broker_down):
 
 def test_pages_render_and_health_reports_the_broker(world, year, client, broker_down):
     client.force_login(world.users[Role.PCT_INFORMATION])
-    for name in ("home", "budgets:upload_list", "budgets:upload_create", "pbc:import_list"):
+    for name in ("home", "activity:upload_list", "activity:upload_create", "pbc:import_list"):
         assert client.get(reverse(name)).status_code == 200, name
     health = client.get(reverse("healthz"))
     assert health.status_code == 503

@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from budgets.models import TariffVersion
+from activity.models import TariffVersion
 from pbc.choices import Role
 from pbc.models import FinancialYear
 from tests.drills.conftest import fixture_bytes, row_counts
@@ -55,7 +55,7 @@ def test_page_gets_a_clean_503_and_nothing_is_half_saved(world, client, connecti
     year = FinancialYear.objects.get_or_create(start_year=2007)[0]
     client.force_login(world.users[Role.PCT_FINANCE])
     before = row_counts()
-    response = client.post(reverse("budgets:tariff_import"), {"year": year.pk, **tariff_files()})
+    response = client.post(reverse("activity:tariff_import"), {"year": year.pk, **tariff_files()})
     assert connection_lost_after_first_save, "the drill did not cut the connection"
     assert response.status_code == 503
     assert response["Retry-After"]
@@ -65,7 +65,7 @@ def test_page_gets_a_clean_503_and_nothing_is_half_saved(world, client, connecti
     assert row_counts() == before
     assert not TariffVersion.objects.exists()
     # The next request is served normally on a fresh connection.
-    assert client.get(reverse("budgets:tariff_list")).status_code == 200
+    assert client.get(reverse("activity:tariff_list")).status_code == 200
 
 
 def test_api_gets_a_503_error_body_and_nothing_is_half_saved(world, connection_lost_after_first_save):

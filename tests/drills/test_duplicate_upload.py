@@ -16,9 +16,9 @@ from django.db import close_old_connections, connection
 from django.db.models.signals import post_save
 from rest_framework.test import APIClient
 
-from budgets import services
-from budgets.choices import UploadStatus
-from budgets.models import ActivityAggregate, ExtractUpload
+from activity import services
+from activity.choices import UploadStatus
+from activity.models import ActivityAggregate, ExtractUpload
 from pbc.choices import Role
 from pbc.models import FinancialYear
 from tests.drills.conftest import fixture_bytes

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import factory
 
+from activity import services as activity_services
+from activity.models import ActivityAggregate, ExtractUpload
 from budgets import services
-from budgets.models import ActivityAggregate, BudgetCategory, ExtractUpload
+from budgets.models import BudgetCategory
 from pbc.models import FinancialYear, ListSize
 
-FIXTURES = Path(__file__).resolve().parents[1] / "budgets" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "activity" / "fixtures"
 
 
 def year(start: int) -> FinancialYear:
@@ -23,7 +25,7 @@ def tariff_2007(actor=None):
     """The 2007/08 fixture tariff: HA11A elective £5,000 / non-elective £2,000, FZ01Z, OP TF 300 (£150 first,
     £80 follow-up) and 330 (£120 / £70), MFF RD1 1.05."""
     read = lambda name: (FIXTURES / name).read_bytes()  # noqa: E731
-    return services.tariff_import(
+    return activity_services.tariff_import(
         year=year(2007),
         files={
             "admitted": ("admitted.csv", read("admitted_2007.csv")),

@@ -19,9 +19,9 @@ from django.db.models import Sum
 from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
-from budgets import services
-from budgets.choices import UploadStatus
-from budgets.models import ActivityAggregate, ExtractUpload, ProblemRow
+from activity import services
+from activity.choices import UploadStatus
+from activity.models import ActivityAggregate, ExtractUpload, ProblemRow
 from pbc.choices import ImportStatus, Role
 from pbc.models import FinancialYear, ImportRun
 from tests.drills.conftest import fixture_bytes, row_counts, stored_files
@@ -115,13 +115,13 @@ def test_bad_files_are_refused_everywhere_and_nothing_is_stored(
 
     client.force_login(world.users[Role.PCT_INFORMATION])
     page = client.post(
-        reverse("budgets:upload_create"),
+        reverse("activity:upload_create"),
         {"dataset": "APC", "year": year.pk, "file": SimpleUploadedFile(filename, data)},
     )
     assert _is_error_page(page), (page.status_code, name)
 
     tariff = client.post(
-        reverse("budgets:tariff_import"), {"year": year.pk, "admitted": SimpleUploadedFile(filename, data)}
+        reverse("activity:tariff_import"), {"year": year.pk, "admitted": SimpleUploadedFile(filename, data)}
     )
     assert _is_error_page(tariff), (tariff.status_code, name)
 
@@ -172,7 +172,7 @@ def test_readable_files_with_bad_rows_are_reported_row_by_row(name, world, year,
     if name == "formula_cells":
         client.force_login(world.users[Role.PCT_INFORMATION])
         exported = b"".join(
-            client.get(reverse("budgets:upload_problems_csv", kwargs={"pk": upload.pk})).streaming_content
+            client.get(reverse("activity:upload_problems_csv", kwargs={"pk": upload.pk})).streaming_content
         ).decode()
         cells = [
             c for line in exported.splitlines() for c in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", line)
@@ -194,7 +194,7 @@ def test_bad_form_values_on_the_upload_page(world, year, client):
         {},
     ):
         good.seek(0)
-        response = client.post(reverse("budgets:upload_create"), values)
+        response = client.post(reverse("activity:upload_create"), values)
         assert _is_error_page(response), values
     assert row_counts() == before
     assert not ExtractUpload.objects.exists()

@@ -10,8 +10,8 @@ from collections import Counter
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from budgets import services
-from budgets.choices import UploadStatus
+from activity import services
+from activity.choices import UploadStatus
 from pbc.choices import Role
 from pbc.models import FinancialYear
 from tests.factories.pbc import PracticeFactory

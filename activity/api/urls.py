@@ -1,0 +1,13 @@
+from django.urls import path
+
+from activity.api import views
+
+urlpatterns = [
+    path("tariffs/", views.TariffVersionListApi.as_view(), name="tariff-list"),
+    path("tariffs/<int:pk>/", views.TariffVersionDetailApi.as_view(), name="tariff-detail"),
+    path("uploads/", views.UploadListApi.as_view(), name="upload-list"),
+    path("uploads/<int:pk>/", views.UploadDetailApi.as_view(), name="upload-detail"),
+    path("uploads/<int:pk>/problems/", views.UploadProblemListApi.as_view(), name="upload-problem-list"),
+    path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
+    path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
+]

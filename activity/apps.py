@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ActivityConfig(AppConfig):
+    name = "activity"
+    verbose_name = "Tariffs and activity"
+
+    def ready(self) -> None:
+        from activity import roles  # noqa: F401 - grants capabilities to role groups
+        from pbc.context_processors import register_nav
+
+        register_nav("Activity", "activity:activity_list", "activity.view_activityaggregate")
+        register_nav("Uploads", "activity:upload_list", "activity.view_extractupload")
+        register_nav("Tariffs", "activity:tariff_list", "activity.view_tariffversion")

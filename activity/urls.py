@@ -1,0 +1,17 @@
+from django.urls import path
+
+from activity import views
+
+app_name = "activity"
+
+urlpatterns = [
+    path("", views.ActivityListView.as_view(), name="activity_list"),
+    path("tariffs/", views.TariffListView.as_view(), name="tariff_list"),
+    path("tariffs/import/", views.TariffImportView.as_view(), name="tariff_import"),
+    path("tariffs/<int:pk>/", views.TariffDetailView.as_view(), name="tariff_detail"),
+    path("uploads/", views.UploadListView.as_view(), name="upload_list"),
+    path("uploads/new/", views.UploadCreateView.as_view(), name="upload_create"),
+    path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload_detail"),
+    path("uploads/<int:pk>/problems.csv", views.UploadProblemsCsvView.as_view(), name="upload_problems_csv"),
+    path("uploads/<int:pk>/retry/", views.UploadRetryView.as_view(), name="upload_retry"),
+]
