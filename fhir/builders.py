@@ -313,8 +313,8 @@ def capability_statement(*, base: str, software_version: str, today: date) -> di
             {
                 "mode": "server",
                 "documentation": (
-                    "Read-only. Authenticate with a session or 'Authorization: Token <key>'. Practice-scoped "
-                    "users see only their own practice's organisations' reports."
+                    "Read-only, scoped like the REST API: a practice's users see their own practice (with its "
+                    "locality and PCT) and its reports; a locality's, its practices; PCT staff, the whole PCT."
                 ),
                 "security": {"description": "API token (Authorization: Token <key>) or a signed-in session."},
                 "resource": resources,

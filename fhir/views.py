@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from importlib import metadata
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -61,6 +62,13 @@ class FhirView(APIView):
         return timezone.localdate()
 
 
+def _version() -> str:
+    try:
+        return metadata.version("pbc-manager")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 class MetadataView(FhirView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -68,7 +76,7 @@ class MetadataView(FhirView):
         check_format(request.query_params)
         return Response(
             builders.capability_statement(
-                base=base_url(request), software_version="0.1.0", today=self.today()
+                base=base_url(request), software_version=_version(), today=self.today()
             )
         )
 
