@@ -1,12 +1,19 @@
 from rest_framework import permissions, routers
+from rest_framework.response import Response
 
 from pbc.api import views
+from pbc.api.root import collection_routes
 
 
 class ApiRootView(routers.APIRootView):
-    """The resources of PBC Manager's API."""
+    """The resources of PBC Manager's API: every collection, by name, with its address."""
 
     permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request, *args, **kwargs):
+        return Response(
+            {name: request.build_absolute_uri(path) for name, path in collection_routes().items()}
+        )
 
 
 class Router(routers.DefaultRouter):
