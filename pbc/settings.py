@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "applications.apps.ApplicationsConfig",
     "agreements.apps.AgreementsConfig",
     "freed_resources.apps.FreedResourcesConfig",
-    "fhir.apps.FhirConfig",
+    "fhir_api.apps.FhirApiConfig",
 ]
 
 MIDDLEWARE = [

@@ -30,7 +30,7 @@ urlpatterns = [
     path("api/v1/", include("agreements.api.urls")),
     path("api/v1/", include("freed_resources.api.urls")),
     re_path(r"^api/v1/", api_not_found),  # JSON 404 for API addresses that match no resource
-    path("fhir/", include("fhir.urls")),
+    path("fhir/", include("fhir_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

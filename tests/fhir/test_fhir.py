@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from budgets.constants import TOTAL
 from budgets.models import ReportRow
-from fhir import builders
-from fhir.params import SearchError, month_bounds, ods_code
-from fhir.renderers import dumps
+from fhir_api import builders
+from fhir_api.params import SearchError, month_bounds, ods_code
+from fhir_api.renderers import dumps
 from pbc.choices import ApiTokenScope, Role
 from pbc.money import pence_to_decimal
 from pbc.services import api_token_issue

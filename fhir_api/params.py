@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from fhir.builders import ODS_SYSTEM
+from fhir_api.builders import ODS_SYSTEM
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100

@@ -19,9 +19,9 @@ from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fhir import builders, selectors
-from fhir.params import SearchError, check_format, month_bounds, ods_code, organization_id, parse
-from fhir.renderers import FHIR_JSON, FhirJsonRenderer, FhirOnlyNegotiation, dumps
+from fhir_api import builders, selectors
+from fhir_api.params import SearchError, check_format, month_bounds, ods_code, organization_id, parse
+from fhir_api.renderers import FHIR_JSON, FhirJsonRenderer, FhirOnlyNegotiation, dumps
 from pbc.api.permissions import ScopedModelPermissions
 
 

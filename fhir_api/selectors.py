@@ -16,7 +16,7 @@ from django.http import Http404
 
 from budgets.constants import TOTAL
 from budgets.selectors import budget_category_list, report_row_list
-from fhir.builders import MonthReport, split_org_id
+from fhir_api.builders import MonthReport, split_org_id
 from pbc import selectors as org
 
 
@@ -80,7 +80,7 @@ def organization_search(*, user, code: str | None = "", name: str = "", offset: 
 
 def affiliation_get(*, user, logical_id: str):
     """``(kind, member)`` for ``<member id>.<primary id>`` while the member is still part of that primary."""
-    from fhir.builders import affiliation_id
+    from fhir_api.builders import affiliation_id
 
     member_id, _, _primary = logical_id.partition(".")
     try:
