@@ -3,6 +3,8 @@ and PCT overview, peer comparison, the report rows themselves, and a recompute b
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -496,7 +498,7 @@ class PeerComparisonView(TablesMixin, PbcPermissionMixin, TemplateView):
                         p["label"],
                         p["population"],
                         p["events"],
-                        f"{p['rate']:.1f}",
+                        Decimal(f"{p['rate']:.1f}"),  # a number (to 1 dp), not text
                         f"{p['lower_95']:.1f}–{p['upper_95']:.1f}",
                         f"{p['lower_998']:.1f}–{p['upper_998']:.1f}",
                         status.get(p["status"], p["status"]),
