@@ -38,6 +38,7 @@ class GpRole(models.TextChoices):
 class ImportKind(models.TextChoices):
     LIST_SIZES = "list_sizes", "List sizes"
     PRACTICES = "practices", "Practices"
+    PROVIDERS = "providers", "Providers"
 
 
 class ImportStatus(models.TextChoices):

@@ -1,19 +1,25 @@
-"""Downloads that spreadsheets open safely: CSV and formatted Excel workbooks.
+"""Downloads that spreadsheets open safely: CSV and formatted Excel workbooks, for pages and the API alike.
 
 Text that a spreadsheet would take as a formula (starting with = + - @, tab or carriage return) is
-neutralised with a leading quote, in CSV and Excel alike. Excel money is a number of pounds with a £
-format (never text), each table is a sheet with a bold, frozen header row.
+neutralised with a leading quote, in CSV and Excel alike. Numbers are not text: an ``int``, a ``Decimal``,
+:class:`Money` and a string that is nothing but a plain decimal number (``"-14098.36"``, the API's money) are
+written as numbers, never quoted, so a negative figure stays a figure. In CSV money is pounds with two
+decimals (``-14098.36``) whichever way it came in; in Excel it is a number of pounds with a £ format (never
+text). Each table is a sheet with a bold, frozen header row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
+
+from pbc.money import pence_to_str
 
 __all__ = [
     "EXCEL_MONEY_FORMAT",
@@ -22,23 +28,48 @@ __all__ = [
     "Money",
     "Percent",
     "Sheet",
+    "csv_cell",
     "csv_response",
+    "is_plain_number",
     "safe_cell",
     "workbook_bytes",
     "xlsx_response",
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain decimal number: what a spreadsheet reads as a number, never as a formula.
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MONEY_FORMAT = '"£"#,##0.00;[Red]-"£"#,##0.00'
 EXCEL_PERCENT_FORMAT = '0.0"%";[Red]-0.0"%"'
 
 
+def is_plain_number(value: str) -> bool:
+    return bool(_PLAIN_NUMBER.match(value))
+
+
 def safe_cell(value):
-    """A leading quote stops a spreadsheet treating ``=SUM(...)``-like text as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A leading quote stops a spreadsheet treating ``=SUM(...)``-like text as a formula; a number (even
+    written as a string, ``"-12.50"``) is left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not is_plain_number(value):
         return "'" + value
     return value
+
+
+def csv_cell(value):
+    """One CSV cell: empty for None, money as pounds with two decimals, percentages to one decimal, other
+    numbers as they are, text made safe."""
+    if value is None:
+        return ""
+    if isinstance(value, Money):
+        return pence_to_str(int(value))
+    if isinstance(value, Percent):
+        return f"{value:.1f}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return value
+    return safe_cell(value if isinstance(value, str) else str(value))
 
 
 class _Echo:
@@ -51,9 +82,9 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
 
     def lines():
         yield "\ufeff"  # a BOM so Excel reads UTF-8
-        yield writer.writerow([safe_cell(h) for h in header])
+        yield writer.writerow([csv_cell(h) for h in header])
         for row in rows:
-            yield writer.writerow([safe_cell(v) for v in row])
+            yield writer.writerow([csv_cell(v) for v in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -3,7 +3,8 @@
 List sizes use NHS Digital's "patients registered at a GP practice" layout (``CODE,
 NUMBER_OF_PATIENTS, EXTRACT_DATE``, plus columns we ignore); when a file breaks numbers down by
 ``SEX``/``AGE``, only the ``ALL`` rows are totals and the others are counted as skipped, never summed.
-Practices use ``CODE, NAME, LOCALITY, POSTCODE, OPEN_DATE, CLOSE_DATE`` (the last four optional).
+Practices use ``CODE, NAME, LOCALITY, POSTCODE, OPEN_DATE, CLOSE_DATE`` (the last four optional);
+providers ``CODE, NAME, OPEN_DATE, CLOSE_DATE`` (the last two optional).
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def parse_list_sizes(data: bytes) -> ParseResult:
     return result
 
 
-def parse_practices(data: bytes) -> ParseResult:
+def _parse_organisations(data: bytes, *, noun: str, is_code, code_hint: str, extra) -> ParseResult:
+    """Rows of ``CODE, NAME`` and optionally ``OPEN_DATE, CLOSE_DATE``, plus what ``extra(row)`` reads."""
     reader, headers = _reader(data, ("CODE", "NAME"))
     result = ParseResult()
     seen: dict[str, int] = {}
@@ -134,16 +136,16 @@ def parse_practices(data: bytes) -> ParseResult:
         row = {k: (raw.get(v) or "").strip() for k, v in headers.items()}
         code = ods.normalise(row["CODE"])
         errors_before = len(result.errors)
-        if not ods.is_valid_practice_code(code):
+        if not is_code(code):
             result.errors.append(
                 {
                     "row": line_no,
                     "column": "CODE",
-                    "message": f"'{row['CODE']}' is not a practice code (letter + 5 digits).",
+                    "message": f"'{row['CODE']}' is not a {noun} code ({code_hint}).",
                 }
             )
         if not row["NAME"]:
-            result.errors.append({"row": line_no, "column": "NAME", "message": "The practice has no name."})
+            result.errors.append({"row": line_no, "column": "NAME", "message": f"The {noun} has no name."})
         dates = {}
         for column in ("OPEN_DATE", "CLOSE_DATE"):
             if row.get(column):
@@ -163,8 +165,7 @@ def parse_practices(data: bytes) -> ParseResult:
                 "row": line_no,
                 "code": code,
                 "name": row["NAME"][:200],
-                "locality": ods.normalise(row.get("LOCALITY")),
-                "postcode": row.get("POSTCODE", "")[:10].upper(),
+                **extra(row),
                 "open_date": dates.get("OPEN_DATE"),
                 "close_date": dates.get("CLOSE_DATE"),
             }
@@ -172,3 +173,27 @@ def parse_practices(data: bytes) -> ParseResult:
     if result.rows_read == 0:
         raise ValueError("The file has a header but no rows.")
     return result
+
+
+def parse_practices(data: bytes) -> ParseResult:
+    return _parse_organisations(
+        data,
+        noun="practice",
+        is_code=ods.is_valid_practice_code,
+        code_hint="letter + 5 digits",
+        extra=lambda row: {
+            "locality": ods.normalise(row.get("LOCALITY")),
+            "postcode": row.get("POSTCODE", "")[:10].upper(),
+        },
+    )
+
+
+def parse_providers(data: bytes) -> ParseResult:
+    """Providers (trusts): ``CODE, NAME`` and optionally ``OPEN_DATE, CLOSE_DATE`` (ODS's etr layout)."""
+    return _parse_organisations(
+        data,
+        noun="provider",
+        is_code=lambda code: bool(ods.ORG3_CODE_RE.match(code)),
+        code_hint="three letters or digits, e.g. RD1",
+        extra=lambda row: {},
+    )

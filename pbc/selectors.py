@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -75,6 +76,15 @@ def list_size_for_year(*, practice: Practice, year: FinancialYear) -> ListSize |
 
 def provider_list(*, user, filters=None) -> QuerySet[Provider]:
     return _filtered(ProviderFilter, scope_queryset(Provider.objects.all(), user), filters)
+
+
+def provider_names(*, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the given providers (national reference data, so unscoped), in one query, for
+    :func:`pbc.labels.provider_label`."""
+    wanted = {str(c).strip().upper() for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(Provider.objects.filter(code__in=wanted).exclude(name="").values_list("code", "name"))
 
 
 def provider_get(*, user, code: str) -> Provider:

@@ -146,7 +146,11 @@ def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
 
 # --- imports ------------------------------------------------------------------------------------
 
-_PARSERS = {ImportKind.LIST_SIZES: imports.parse_list_sizes, ImportKind.PRACTICES: imports.parse_practices}
+_PARSERS = {
+    ImportKind.LIST_SIZES: imports.parse_list_sizes,
+    ImportKind.PRACTICES: imports.parse_practices,
+    ImportKind.PROVIDERS: imports.parse_providers,
+}
 
 
 @transaction.atomic
@@ -253,6 +257,8 @@ def _apply_import(run: ImportRun, data: bytes) -> dict:
         )
     if run.kind == ImportKind.LIST_SIZES:
         imported, skipped = _apply_list_sizes(run, parsed)
+    elif run.kind == ImportKind.PROVIDERS:
+        imported, skipped = _apply_providers(run, parsed)
     else:
         imported, skipped = _apply_practices(run, parsed)
     if run.dry_run:
@@ -333,17 +339,33 @@ def _apply_practices(run: ImportRun, parsed: imports.ParseResult) -> tuple[int, 
             "close_date": r["close_date"],
         }
         practice = existing.get(r["code"]) or Practice(pct=run.pct, code=r["code"])
-        if practice.pk and all(getattr(practice, k) == v for k, v in data.items()):
-            skipped["unchanged"] = skipped.get("unchanged", 0) + 1
-            continue
-        for k, v in data.items():
-            setattr(practice, k, v)
-        try:
-            _save(practice, actor=run.actor)
-        except ValidationError as exc:
-            raise ImportRejected(
-                "A row has errors; nothing was imported.",
-                {"errors": [{"row": r["row"], "column": None, "message": "; ".join(exc.messages)}]},
-            ) from exc
-        count += 1
+        count += _save_imported(practice, data, r, run, skipped)
     return count, skipped
+
+
+def _apply_providers(run: ImportRun, parsed: imports.ParseResult) -> tuple[int, dict[str, int]]:
+    """Providers are national reference data: a row creates the provider or brings its name and dates up to
+    date, whichever PCT imports it."""
+    existing = {p.code: p for p in Provider.objects.filter(code__in=[r["code"] for r in parsed.rows])}
+    count, skipped = 0, {}
+    for r in parsed.rows:
+        data = {"name": r["name"], "open_date": r["open_date"], "close_date": r["close_date"]}
+        count += _save_imported(existing.get(r["code"]) or Provider(code=r["code"]), data, r, run, skipped)
+    return count, skipped
+
+
+def _save_imported(obj, data: dict, row: dict, run: ImportRun, skipped: dict[str, int]) -> int:
+    """Save one imported organisation with ``data``: 0 when nothing changed (counted as skipped), else 1."""
+    if obj.pk and all(getattr(obj, k) == v for k, v in data.items()):
+        skipped["unchanged"] = skipped.get("unchanged", 0) + 1
+        return 0
+    for k, v in data.items():
+        setattr(obj, k, v)
+    try:
+        _save(obj, actor=run.actor)
+    except ValidationError as exc:
+        raise ImportRejected(
+            "A row has errors; nothing was imported.",
+            {"errors": [{"row": row["row"], "column": None, "message": "; ".join(exc.messages)}]},
+        ) from exc
+    return 1

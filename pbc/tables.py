@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.http import Http404
 
 from pbc.exports import Money, Percent, Sheet, csv_response, xlsx_response
-from pbc.money import pence_to_str
 
 __all__ = [
     "Link",
@@ -83,8 +82,9 @@ class Table:
         return Sheet(title=self.title, headers=list(self.headers), rows=plain, total=total, notes=self.notes)
 
     def csv_rows(self):
+        """Rows for :func:`pbc.exports.csv_response`, which writes money, percentages and numbers as numbers."""
         for row in [*self.rows, *([self.total] if self.total is not None else [])]:
-            yield [_csv(v) for v in row]
+            yield [_plain(v) for v in row]
 
 
 def _is_number(value) -> bool:
@@ -95,16 +95,6 @@ def _plain(value):
     if isinstance(value, Link | RagCell):
         return str(value) if not isinstance(value, RagCell) else value.label if value else ""
     return value
-
-
-def _csv(value):
-    if value is None:
-        return ""
-    if isinstance(value, Money):
-        return pence_to_str(int(value))
-    if isinstance(value, Percent):
-        return f"{value:.1f}"
-    return _plain(value)
 
 
 class TablesMixin:

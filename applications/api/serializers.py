@@ -17,6 +17,7 @@ from applications.choices import (
 )
 from applications.constants import ANNEX1_AREAS, PRACTICE_COMPETENCIES
 from pbc.api.fields import MoneyField
+from pbc.labels import treatment_function_label
 
 
 class TransitionOutputSerializer(serializers.Serializer):
@@ -66,6 +67,7 @@ class ApplicationOutputSerializer(serializers.Serializer):
     summary = serializers.CharField()
     reasons = serializers.CharField()
     treatment_functions = serializers.ListField(child=serializers.CharField())
+    treatment_function_labels = serializers.SerializerMethodField()
     risks = serializers.CharField()
     clinical_outcomes = serializers.CharField()
     patient_benefit = serializers.CharField()
@@ -89,6 +91,10 @@ class ApplicationOutputSerializer(serializers.Serializer):
 
     def get_practices(self, obj) -> list[str]:
         return [p.code for p in obj.practices.all()]
+
+    def get_treatment_function_labels(self, obj) -> list[str]:
+        """The codes with their NHS Data Dictionary names ("300 General Internal Medicine")."""
+        return [treatment_function_label(c) for c in obj.treatment_functions or []]
 
 
 class ApplicationDetailOutputSerializer(ApplicationOutputSerializer):

@@ -28,6 +28,7 @@ from budgets.methodology import STEP_LABELS, STEP_ORDER
 from budgets.models import BudgetAdjustment, BudgetCategory, BudgetLine, BudgetSet
 from budgets.views.common import user_pct, year_from
 from pbc.exceptions import ApplicationError
+from pbc.labels import treatment_function_label
 from pbc.mixins import PbcPermissionMixin
 from pbc.models import FinancialYear, Practice
 from pbc.selectors import practice_get
@@ -663,7 +664,7 @@ class CategoryListView(TablesMixin, PbcPermissionMixin, FormView):
                 else c.code,
                 c.name,
                 ", ".join(c.pods) or "any",
-                ", ".join(c.tretspefs) or "—",
+                ", ".join(treatment_function_label(t) for t in c.tretspefs) or "—",
                 "practice" if c.devolved else "locality / consortium",
             ]
             for c in self._categories()

@@ -3,6 +3,8 @@ and PCT overview, peer comparison, the report rows themselves, and a recompute b
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -14,7 +16,9 @@ from budgets import selectors
 from budgets.constants import PEER_PODS, TOTAL
 from budgets.filters import ReportRowFilter
 from budgets.views.common import user_pct, year_from
+from pbc import selectors as pbc_selectors
 from pbc.fiscal import MONTH_NAMES
+from pbc.labels import provider_label, treatment_function_label, treatment_function_name
 from pbc.mixins import PbcPermissionMixin
 from pbc.models import Locality
 from pbc.permissions import user_scope
@@ -133,6 +137,7 @@ class PracticeDashboardView(TablesMixin, PbcPermissionMixin, TemplateView):
         cats.sort(key=lambda r: (r["category"] == TOTAL, r["category"]))
         providers = [r for r in at if r["provider"] != TOTAL and r["category"] != TOTAL]
         providers.sort(key=lambda r: (r["category"], r["provider"]))
+        provider_names = pbc_selectors.provider_names(codes={r["provider"] for r in providers})
         monthly = dashboard.series()
         month_table = Table(
             slug="months",
@@ -178,7 +183,7 @@ class PracticeDashboardView(TablesMixin, PbcPermissionMixin, TemplateView):
                 slug="providers",
                 title="By category and provider",
                 first="Category / provider",
-                key=lambda r: f"{r['category']} / {r['provider'] or 'other'}",
+                key=lambda r: f"{r['category']} / {provider_label(r['provider'], provider_names) or 'other'}",
                 caption=f"By provider at the end of {_month_label(year, month)}",
             ),
             month_table,
@@ -274,7 +279,7 @@ class PracticeDrilldownView(TablesMixin, PbcPermissionMixin, TemplateView):
                     if tf
                     else "(none)"
                 )
-                rows.append([label, "", r["activity"], money(r["cost"])])
+                rows.append([label, treatment_function_name(tf), r["activity"], money(r["cost"])])
         total = [
             "Total",
             "",
@@ -284,7 +289,7 @@ class PracticeDrilldownView(TablesMixin, PbcPermissionMixin, TemplateView):
         return [
             Table(
                 slug="hrg" if tretspef else "specialties",
-                title=f"{category} by HRG, treatment function {tretspef}"
+                title=f"{category} by HRG, treatment function {treatment_function_label(tretspef)}"
                 if tretspef
                 else f"{category} by specialty",
                 headers=["HRG" if tretspef else "Treatment function", "Name", "Activity (YTD)", "Cost (YTD)"],
@@ -496,7 +501,7 @@ class PeerComparisonView(TablesMixin, PbcPermissionMixin, TemplateView):
                         p["label"],
                         p["population"],
                         p["events"],
-                        f"{p['rate']:.1f}",
+                        Decimal(f"{p['rate']:.1f}"),  # a number (to 1 dp), not text
                         f"{p['lower_95']:.1f}–{p['upper_95']:.1f}",
                         f"{p['lower_998']:.1f}–{p['upper_998']:.1f}",
                         status.get(p["status"], p["status"]),
@@ -555,9 +560,16 @@ class ReportRowListView(TablesMixin, FilteredListView):
     def get_queryset(self):
         return selectors.report_row_list(user=self.request.user, filters=self.request.GET)
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["provider_names"] = pbc_selectors.provider_names(codes={r.provider for r in ctx["object_list"]})
+        return ctx
+
     def get_tables(self):
         rows = []
-        for r in self.get_queryset()[:100_000]:
+        report_rows = list(self.get_queryset()[:100_000])
+        provider_names = pbc_selectors.provider_names(codes={r.provider for r in report_rows})
+        for r in report_rows:
             rows.append(
                 [
                     r.year.label,
@@ -567,6 +579,7 @@ class ReportRowListView(TablesMixin, FilteredListView):
                     _month_label(r.year, r.month),
                     r.category,
                     r.provider,
+                    provider_names.get(r.provider, ""),
                     r.activity_count,
                     money(r.actual_pence),
                     money(r.budget_pence),
@@ -590,6 +603,7 @@ class ReportRowListView(TablesMixin, FilteredListView):
                     "Month",
                     "Category",
                     "Provider",
+                    "Provider name",
                     "Activity",
                     "Actual",
                     "Budget",

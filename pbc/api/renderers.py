@@ -2,17 +2,16 @@
 
 A paginated list streams every row of its filtered, scoped queryset (see
 ``pbc.api.pagination``); other responses are rendered here. Nested objects become dotted columns,
-lists of plain values are joined with "; ", and money stays a pounds string ("-12.50"). Text that a
-spreadsheet would run as a formula is neutralised by ``pbc.exports.safe_cell``. Errors are always
-JSON ``{"message", "extra"}``, whatever format was asked for.
+lists of plain values are joined with "; ", and money stays a pounds string ("-12.50"). Cells are written by
+``pbc.exports.csv_cell``, as every page's CSV is: numbers (negative money too) stay numbers, and text that a
+spreadsheet would run as a formula is neutralised. Errors are always JSON ``{"message", "extra"}``, whatever
+format was asked for.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 
 from rest_framework import serializers
 from rest_framework.exceptions import NotAcceptable
@@ -20,10 +19,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from pbc.exports import csv_response, safe_cell
+from pbc.exports import csv_response
 
 CSV_MEDIA_TYPE = "text/csv"
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def flatten(value, prefix: str = "") -> dict:
@@ -50,19 +48,14 @@ def header_for(serializer, prefix: str = "") -> list[str]:
 
 
 def cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and _DECIMAL.match(value):
-        return Decimal(value)  # numbers, including negative money, are not formulas
+    """A serialized value as one cell; ``csv_response`` then writes it (numbers as numbers, text made safe)."""
     if isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):
-            return safe_cell("; ".join("" if v is None else str(v) for v in value))
-        return safe_cell(json.dumps(value, default=str))
+            return "; ".join("" if v is None else str(v) for v in value)
+        return json.dumps(value, default=str)
     if isinstance(value, dict):
-        return safe_cell(json.dumps(value, default=str))
-    return safe_cell(value)
+        return json.dumps(value, default=str)
+    return value
 
 
 def table_rows(header: list[str], rows: Iterable[dict]) -> Iterator[list]:

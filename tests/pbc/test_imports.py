@@ -135,3 +135,39 @@ def test_page_refuses_oversized_upload(world, client, settings):
     assert response.status_code == 200
     assert "the limit is" in response.content.decode()
     assert ImportRun.objects.count() == 0
+
+
+def test_providers_import_names_new_and_existing_providers(world):
+    """The world's RD1 (a factory name) is renamed, RA7 is created; importing again changes nothing."""
+    from pbc.models import Provider
+
+    data = (FIXTURES / "providers_good.csv").read_bytes()
+    run = import_file(kind="providers", pct=world.pct, filename="etr.csv", data=data, actor=None)
+    assert run.status == ImportStatus.SUCCEEDED, run.errors
+    assert run.rows_imported == 2
+    names = dict(Provider.objects.filter(code__in=["RD1", "RA7"]).values_list("code", "name"))
+    assert names == {
+        "RD1": "Royal Devon and Exeter NHS Foundation Trust",
+        "RA7": "University Hospitals Bristol NHS Foundation Trust",
+    }
+    assert Provider.objects.get(code="RA7").open_date == date(1992, 4, 1)
+    assert (
+        Provider.objects.get(code="RD1").history.first().name == "Royal Devon and Exeter NHS Foundation Trust"
+    )
+    again = import_file(kind="providers", pct=world.pct, filename="etr.csv", data=data, actor=None)
+    assert again.rows_imported == 0 and again.summary["skipped"] == {"unchanged": 2}
+
+
+def test_providers_import_rejects_bad_rows_whole(world):
+    from pbc.models import Provider
+
+    bad = b"CODE,NAME\nRX1,Fine Trust\nL85001,A practice\nRX2,\nRX1,Again\n"
+    run = import_file(kind="providers", pct=world.pct, filename="p.csv", data=bad, actor=None)
+    assert run.status == ImportStatus.FAILED
+    assert {(e["row"], e["column"]) for e in run.errors} == {(3, "CODE"), (4, "NAME"), (5, "CODE")}
+    assert not Provider.objects.filter(code="RX1").exists()
+
+
+def test_command_imports_providers(world, capsys):
+    call_command("import_organisations", "providers", str(FIXTURES / "providers_good.csv"), "--pct", "5WV")
+    assert "2 imported" in capsys.readouterr().out

@@ -10,8 +10,9 @@ from pbc.services import import_file
 
 class Command(BaseCommand):
     help = (
-        "Import practices or list sizes from CSV. List sizes use NHS Digital's layout "
-        "(CODE, NUMBER_OF_PATIENTS, EXTRACT_DATE); practices CODE, NAME[, LOCALITY, POSTCODE, OPEN_DATE, CLOSE_DATE]. "
+        "Import practices, providers or list sizes from CSV. List sizes use NHS Digital's layout "
+        "(CODE, NUMBER_OF_PATIENTS, EXTRACT_DATE); practices CODE, NAME[, LOCALITY, POSTCODE, OPEN_DATE, CLOSE_DATE]; "
+        "providers CODE, NAME[, OPEN_DATE, CLOSE_DATE]. "
         "Any bad row stops the import with its row number; nothing is imported."
     )
 
