@@ -1,4 +1,8 @@
-"""Every API error is JSON ``{"message": ..., "extra": {...}}`` with field messages under ``extra.fields``."""
+"""Every API error is one JSON shape: ``{"message": str, "errors": {field: [str, ...]}, "extra": {...}}``.
+
+``errors`` holds field messages (empty when the error is not about a field); ``extra`` holds context such as
+the conflicting status or the retry delay. Services pass field messages as ``extra["fields"]``.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from pbc.exceptions import ApplicationError
 
 
+def error_body(message: str, errors: dict | None = None, extra: dict | None = None) -> dict:
+    return {"message": message, "errors": errors or {}, "extra": extra or {}}
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+        extra = dict(exc.extra)
+        fields = extra.pop("fields", {})
+        return Response(error_body(exc.message, fields, extra), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found, or not in your scope.")
     elif isinstance(exc, PermissionDenied):
@@ -27,15 +37,14 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = {"message": "The request has invalid values.", "extra": {"fields": fields}}
+        response.data = error_body("The request has invalid values.", fields)
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.Throttled):
         wait = max(1, int(exc.wait or 1))
-        response.data = {
-            "message": f"Too many requests: try again in {wait} seconds.",
-            "extra": {"retry_after": wait},
-        }
+        response.data = error_body(
+            f"Too many requests: try again in {wait} seconds.", extra={"retry_after": wait}
+        )
     else:
         detail = response.data.get("detail", str(exc)) if isinstance(response.data, dict) else str(exc)
-        response.data = {"message": str(detail), "extra": {}}
+        response.data = error_body(str(detail))
     return response

@@ -4,7 +4,7 @@ A paginated list streams every row of its filtered, scoped queryset (see
 ``pbc.api.pagination``); other responses are rendered here. Nested objects become dotted columns,
 lists of plain values are joined with "; ", and money stays a pounds string ("-12.50"). Cells are written by
 ``pbc.exports.csv_cell``, as every page's CSV is: numbers (negative money too) stay numbers, and text that a
-spreadsheet would run as a formula is neutralised. Errors are always JSON ``{"message", "extra"}``, whatever
+spreadsheet would run as a formula is neutralised. Errors are always JSON ``{"message", "errors", "extra"}``, whatever
 format was asked for.
 """
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from pbc.api.exceptions import error_body
 from pbc.api.renderers import CSV_MEDIA_TYPE
 from pbc.api.serializers import ErrorSerializer
 
 JSON_MEDIA_TYPE = "application/json"
 
 
-def _error(code: int, description: str, message: str, extra: dict | None = None) -> OpenApiResponse:
+def _error(
+    code: int, description: str, message: str, errors: dict | None = None, extra: dict | None = None
+) -> OpenApiResponse:
     example = OpenApiExample(
         description,
-        value={"message": message, "extra": extra or {}},
+        value=error_body(message, errors, extra),
         response_only=True,
         status_codes=[str(code)],
     )
@@ -27,9 +30,9 @@ def _error(code: int, description: str, message: str, extra: dict | None = None)
 
 ERROR_400 = _error(
     400,
-    "Invalid values; field messages in extra.fields.",
+    "Invalid values; field messages in errors.",
     "The request has invalid values.",
-    {"fields": {"code": ["Not a practice code."]}},
+    {"code": ["Not a practice code."]},
 )
 ERROR_401 = _error(
     401, "Not signed in, or the token is not valid.", "The token is not valid or has been revoked."
@@ -49,7 +52,7 @@ ERROR_429 = _error(
     429,
     "Too many requests from this client; wait for the Retry-After seconds.",
     "Too many requests: try again in 30 seconds.",
-    {"retry_after": 30},
+    extra={"retry_after": 30},
 )
 
 ERRORS_READ = {400: ERROR_400, 401: ERROR_401, 403: ERROR_403, 404: ERROR_404, 429: ERROR_429}

@@ -7,6 +7,7 @@ from pbc.models import ImportRun, ListSize, Locality, Pct, Practice, Provider
 
 class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
+    errors = serializers.DictField(help_text="Field messages: a list of strings per field (nested for rows).")
     extra = serializers.DictField()
 
 

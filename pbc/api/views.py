@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from pbc import selectors, services
 from pbc.api import serializers as s
+from pbc.api.exceptions import error_body
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
 from pbc.filters import ListSizeFilter, LocalityFilter, PracticeFilter, ProviderFilter
@@ -210,4 +211,4 @@ class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 @csrf_exempt  # nothing is changed; a POST to a wrong address should still get the JSON 404
 def api_not_found(request, *args, **kwargs):
     """Any /api/ address that names no resource answers in the API's JSON error shape."""
-    return JsonResponse({"message": "No such API address.", "extra": {"path": request.path}}, status=404)
+    return JsonResponse(error_body("No such API address.", extra={"path": request.path}), status=404)

@@ -156,7 +156,7 @@ def test_weights_not_100_and_negative_rates_are_400_and_nothing_saved(world, api
     definition["components"][0]["outcomes"][-1]["weight_percent"] = "10"
     response = api.post(reverse("incentive-scheme-list"), {"definition": definition}, format="json")
     assert response.status_code == 400
-    assert response.json()["extra"]["fields"]["definition"] == [
+    assert response.json()["errors"]["definition"] == [
         "The outcome weights of part2 add up to 95%; they must add up to exactly 100%."
     ]
     negative = incentives.des_2008_09().to_dict()
@@ -164,7 +164,7 @@ def test_weights_not_100_and_negative_rates_are_400_and_nothing_saved(world, api
     response = api.post(reverse("incentive-scheme-list"), {"definition": negative}, format="json")
     assert response.status_code == 400
     assert (
-        "The rate of ethnicity cannot be negative (-5.6)." in response.json()["extra"]["fields"]["definition"]
+        "The rate of ethnicity cannot be negative (-5.6)." in response.json()["errors"]["definition"]
     )
     assert not IncentiveScheme.objects.exists()
     created = api.post(
@@ -400,7 +400,7 @@ def test_achievements_over_the_api(world, api):
         {"scheme": scheme.pk, "component_code": "part2", "outcome_code": "9.9", "evidence_notes": "x"},
         format="json",
     )
-    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["outcome_code"]
+    assert bad.status_code == 400 and bad.json()["errors"]["outcome_code"]
     assert as_user(api, world, Role.PRACTICE_MANAGER).get(reverse("achievement-list")).json()["count"] == 1
     assert (
         as_user(api, world, Role.PRACTICE_MANAGER)
@@ -502,11 +502,11 @@ def test_budget_positions_are_recorded_over_the_api_by_pct_finance(world, api):
     )
 
     bad = api.post(url, {**POSITION, "year": "2007/09", "budget": "1.234"}, format="json")
-    assert bad.status_code == 400 and set(bad.json()["extra"]["fields"]) == {"year", "budget"}
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"year", "budget"}
     foreign = api.post(url, {**POSITION, "practice": "Y99999"}, format="json")
-    assert foreign.status_code == 400 and foreign.json()["extra"]["fields"]["practice"]
+    assert foreign.status_code == 400 and foreign.json()["errors"]["practice"]
     no_evidence = api.post(url, {**POSITION, "evidence": " "}, format="json")
-    assert no_evidence.status_code == 400 and "evidence" in no_evidence.json()["extra"]["fields"]
+    assert no_evidence.status_code == 400 and "evidence" in no_evidence.json()["errors"]
 
     assert as_user(api, world, Role.PRACTICE_MANAGER).post(url, POSITION, format="json").status_code == 403
     refused = read_token(api, world.users[Role.PCT_FINANCE]).post(url, POSITION, format="json")
@@ -566,9 +566,9 @@ def test_substantial_action_agreements_over_the_api(world, api):
     again = api.post(url, payload, format="json")
     assert again.status_code == 409 and "already recorded" in again.json()["message"]
     outside = api.post(url, {**payload, "practice": "L85003"}, format="json")  # another locality's practice
-    assert outside.status_code == 400 and outside.json()["extra"]["fields"]["practice"]
+    assert outside.status_code == 400 and outside.json()["errors"]["practice"]
     blank = api.post(url, {**payload, "practice": "L85002", "notes": ""}, format="json")
-    assert blank.status_code == 400 and "notes" in blank.json()["extra"]["fields"]
+    assert blank.status_code == 400 and "notes" in blank.json()["errors"]
     assert as_user(api, world, Role.PRACTICE_MANAGER).post(url, payload, format="json").status_code == 403
     as_user(api, world, Role.PCT_FINANCE)
     assert api.post(url, {**payload, "practice": "L85003"}, format="json").status_code == 201

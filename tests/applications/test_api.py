@@ -99,7 +99,7 @@ def test_draft_edit_submit_and_read_the_timeline(client, world):
     submit = reverse("application-submit", kwargs={"pk": pk})
     assert client.get(submit).json() == {"id": pk, "status": "draft", "can_submit": True}
     refused = post(client, submit)
-    assert refused.status_code == 400 and "proposed_start" in refused.json()["extra"]["fields"]
+    assert refused.status_code == 400 and "proposed_start" in refused.json()["errors"]
     patched = client.patch(
         reverse("application-detail", kwargs={"pk": pk}),
         {"proposed_start": "2024-11-01"},
@@ -127,7 +127,7 @@ def test_draft_edit_submit_and_read_the_timeline(client, world):
 def test_money_and_scope_are_validated(client, world):
     login(client, world, Role.PRACTICE_MANAGER)
     bad = post(client, reverse("application-list"), {"title": "x", "practices": ["L85001"], "cost": "12.345"})
-    assert bad.status_code == 400 and "cost" in bad.json()["extra"]["fields"]
+    assert bad.status_code == 400 and "cost" in bad.json()["errors"]
     outside = post(client, reverse("application-list"), {"title": "x", "practices": ["L85002"]})
     assert outside.status_code == 404
     assert not Application.objects.exists()
@@ -152,7 +152,7 @@ def test_transitions_403_for_the_wrong_role_and_409_for_an_illegal_move(client, 
     )
     assert {a["action"] for a in body["available_actions"]} == {"recommend", "not_recommend"}
     no_reason = post(client, url, {"action": "not_recommend"})
-    assert no_reason.status_code == 400 and "reason" in no_reason.json()["extra"]["fields"]
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
     login(client, world, Role.AUDITOR)
     assert post(client, url, {"action": "recommend", "reason": "Looks fine"}).status_code == 403
     assert client.get(url).json()["status"] == "under_assessment"
@@ -354,7 +354,7 @@ def test_readiness_self_assessment_over_the_api(client, world):
     bad = post(
         client, url, {**READINESS, "review_date": "2024-07-01", "ratings": [{"area": "nope", "rag": "blue"}]}
     )
-    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["ratings"]
+    assert bad.status_code == 400 and bad.json()["errors"]["ratings"]
     twice = {**READINESS, "review_date": "2024-07-01", "ratings": READINESS["ratings"][:1] * 2}
     assert post(client, url, twice).status_code == 400
     assert post(client, url, {**READINESS, "review_date": "2024-07-01", "ratings": []}).status_code == 400
@@ -400,9 +400,9 @@ def test_practice_competencies_over_the_api(client, world):
     row = PracticeCompetency.objects.get(practice=world.practice, item="delivery_plans")
     assert row.history.count() == 1 and row.history.first().history_user == world.users[Role.PROJECT_GROUP]
     bad = post(client, url, {**payload, "items": [{"item": "nope", "status": "met"}]})
-    assert bad.status_code == 400 and bad.json()["extra"]["fields"]["items"]
+    assert bad.status_code == 400 and bad.json()["errors"]["items"]
     foreign = post(client, url, {**payload, "practice": "Y99999"})
-    assert foreign.status_code == 400 and foreign.json()["extra"]["fields"]["practice"]
+    assert foreign.status_code == 400 and foreign.json()["errors"]["practice"]
     post(client, url, {**payload, "practice": "L85002", "items": [{"item": "agenda", "status": "met"}]})
     post(client, url, {**payload, "practice": "L85003", "items": [{"item": "agenda", "status": "not_met"}]})
 

@@ -49,7 +49,7 @@ def test_budgets_set_and_published_through_the_api(baseline, django_capture_on_c
     )
     assert changed.status_code == 200 and changed.json()["uplift_pct"] == "0.000"
     bad = client.patch(f"/api/v1/budget-sets/{pk}/", {"baseline_start": "2006-04-15"}, format="json")
-    assert bad.status_code == 400 and "baseline_start" in bad.json()["extra"]["fields"]
+    assert bad.status_code == 400 and "baseline_start" in bad.json()["errors"]
     adjustment = client.post(
         f"/api/v1/budget-sets/{pk}/adjustments/",
         {"practice": "L85001", "category": "NEL", "amount": "-100.00", "reason": "Service moved"},
@@ -67,7 +67,7 @@ def test_budgets_set_and_published_through_the_api(baseline, django_capture_on_c
     assert [t["to_status"] for t in published.json()["transitions"]] == ["draft", "approved", "published"]
     assert client.patch(f"/api/v1/budget-sets/{pk}/", {"uplift_pct": "1"}, format="json").status_code == 409
     again = client.post("/api/v1/budget-sets/", PARAMETERS, format="json")
-    assert again.status_code == 400 and "reason" in again.json()["extra"]["fields"]
+    assert again.status_code == 400 and "reason" in again.json()["errors"]
     revised = client.post(f"/api/v1/budget-sets/{pk}/revise/", {"reason": "Lists corrected"}, format="json")
     assert revised.status_code == 201 and revised.json()["version"] == 2 and revised.json()["revises"] == pk
 

@@ -44,7 +44,7 @@ def test_extract_upload_page_and_api_are_refused_and_store_nothing(world, year, 
     )
     assert response.status_code == 503, response.content
     body = response.json()
-    assert REFUSED in body["message"] and set(body) == {"message", "extra"}
+    assert REFUSED in body["message"] and set(body) == {"message", "errors", "extra"}
 
     assert row_counts() == before
     assert stored_files() == files

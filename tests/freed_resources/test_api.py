@@ -90,7 +90,7 @@ def test_custom_scheme(api):
 def test_bad_amounts_are_400(api, amount):
     response = calculate(api, scheme="national", amount=amount)
     assert response.status_code == 400
-    assert response.json()["extra"]["fields"]["amount"]
+    assert response.json()["errors"]["amount"]
 
 
 def test_non_increasing_points_are_400_with_the_problem(api):

@@ -131,7 +131,7 @@ def test_api_bad_spending_is_400(client, world, finance, approved, amount, field
     client.force_login(finance)
     response = spend_api(client, approved, {"amount": amount})
     assert response.status_code == 400, response.content
-    assert field_error in response.json()["extra"]["fields"]
+    assert field_error in response.json()["errors"]
     assert pot(world).spent_pence == 0
 
 
@@ -140,7 +140,7 @@ def test_api_spending_beyond_the_commitment_is_409(client, world, finance, appro
     response = spend_api(client, approved, {"amount": "100000.01"})
     assert response.status_code == 409
     body = response.json()
-    assert "£100,000.00" in body["message"] and body["extra"]["fields"]["amount"] == ["At most £100,000.00."]
+    assert "£100,000.00" in body["message"] and body["errors"]["amount"] == ["At most £100,000.00."]
     assert pot(world).spent_pence == 0
 
 
@@ -239,7 +239,7 @@ def test_api_sets_the_benefit(client, world):
     bad = client.put(
         url, {"targets": [{"category": "NEL", "measure": "beds"}]}, content_type="application/json"
     )
-    assert bad.status_code == 400 and "targets" in bad.json()["extra"]["fields"]
+    assert bad.status_code == 400 and "targets" in bad.json()["errors"]
     empty = client.put(url, {"targets": []}, content_type="application/json")
     assert empty.status_code == 400
     ok = client.put(url, {"targets": [NEL_TARGET]}, content_type="application/json")

@@ -93,7 +93,7 @@ def test_bad_input_is_400_with_field_messages_and_nothing_saved(world, api):
     assert response.status_code == 400
     body = response.json()
     assert body["message"] == "The request has invalid values."
-    assert set(body["extra"]["fields"]) == {"code", "name"}
+    assert set(body["errors"]) == {"code", "name"}
     response = api.post(reverse("practice-list"), {"code": "L85001", "name": "Dup"}, format="json")
     assert response.status_code == 400 and "already exists" in response.json()["message"]
     response = api.post(reverse("practice-list"), data="{not json", content_type="application/json")
@@ -103,7 +103,7 @@ def test_bad_input_is_400_with_field_messages_and_nothing_saved(world, api):
         {"practice": "L85001", "extract_date": "2024-13-01", "patients": -1},
         format="json",
     )
-    assert response.status_code == 400 and set(response.json()["extra"]["fields"]) == {
+    assert response.status_code == 400 and set(response.json()["errors"]) == {
         "extract_date",
         "patients",
     }

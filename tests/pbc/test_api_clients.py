@@ -45,6 +45,7 @@ def test_read_token_is_refused_every_change_whatever_the_role(world, api):
         assert response.json() == {
             "message": "This API token may only read. Ask for a read-write token to make changes "
             "(issue_api_token --scope read-write).",
+            "errors": {},
             "extra": {},
         }
     assert not Practice.objects.filter(code="L85999").exists()
@@ -120,6 +121,7 @@ def test_each_client_has_its_own_allowance_and_429_says_when_to_retry(world, api
     assert 0 < wait <= 60
     assert throttled.json() == {
         "message": f"Too many requests: try again in {wait} seconds.",
+        "errors": {},
         "extra": {"retry_after": wait},
     }
     other = APIClient()  # another client, even of the same organisation, is not held back
@@ -207,7 +209,7 @@ def test_errors_stay_json_when_csv_is_asked_for(world, api):
     response = api.get(reverse("practice-detail", kwargs={"code": "L85003"}), {"format": "csv"})
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"message": "Not found, or not in your scope.", "extra": {}}
+    assert response.json() == {"message": "Not found, or not in your scope.", "errors": {}, "extra": {}}
 
 
 def test_writes_answer_json_even_when_csv_is_asked_for(world, api):
@@ -216,7 +218,7 @@ def test_writes_answer_json_even_when_csv_is_asked_for(world, api):
         response = api.post(reverse("practice-list"), {"code": "bad"}, format="json", **extra)
         assert response.status_code == 400
         assert response["Content-Type"] == "application/json"
-        assert "code" in response.json()["extra"]["fields"]
+        assert "code" in response.json()["errors"]
 
 
 def test_csv_query_count_does_not_grow_with_rows(world, api, django_assert_max_num_queries):
@@ -256,7 +258,7 @@ def test_every_operation_documents_its_error_bodies(openapi):
             if body.get("schema", {}).get("$ref") != "#/components/schemas/Error" or not body.get("examples"):
                 missing.append(f"{method.upper()} {path} {code}")
     assert not missing, missing
-    assert openapi["components"]["schemas"]["Error"]["required"] == ["extra", "message"]
+    assert openapi["components"]["schemas"]["Error"]["required"] == ["errors", "extra", "message"]
 
 
 def test_every_read_documents_csv_and_writes_do_not(openapi):
@@ -316,7 +318,7 @@ def test_imports_upload_and_list_through_the_api(world, api, django_capture_on_c
         {"kind": "list_sizes", "file": SimpleUploadedFile("empty.csv", b"")},
         format="multipart",
     )
-    assert empty.status_code == 400 and "file" in empty.json()["extra"]["fields"]
+    assert empty.status_code == 400 and "file" in empty.json()["errors"]
     assert ImportRun.objects.count() == 1
     api.force_authenticate(world.users[Role.AUDITOR])
     refused = api.post(reverse("import-run-list"), {"kind": "list_sizes"}, format="multipart")

@@ -111,7 +111,7 @@ def test_bad_files_are_refused_everywhere_and_nothing_is_stored(
         format="multipart",
     )
     assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
-    assert set(response.json()) == {"message", "extra"} and response.json()["message"]
+    assert set(response.json()) == {"message", "errors", "extra"} and response.json()["message"]
 
     client.force_login(world.users[Role.PCT_INFORMATION])
     page = client.post(
@@ -378,7 +378,7 @@ def test_bad_json_and_values_get_a_clear_4xx_and_change_nothing(method, path, wo
             assert 400 <= status < 500, (name, status, response.content[:300])
         if 400 <= status < 500:
             payload = response.json()
-            assert set(payload) == {"message", "extra"} and payload["message"], (name, payload)
+            assert set(payload) == {"message", "errors", "extra"} and payload["message"], (name, payload)
             assert row_counts() == before, name
     # The bodies reached the endpoint's own validation, not only authentication or scope. (An action
     # without a body, e.g. submit, reads none: there a 409 for the object's state is the answer.)
