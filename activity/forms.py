@@ -37,6 +37,16 @@ class ExtractUploadForm(forms.Form):
         label="Extract file",
         help_text="HES or SUS extract as CSV, pipe- or tab-delimited text, or XLSX, with one header row.",
     )
+    confirm_restate = forms.BooleanField(
+        label="Replace the provider-months shown above with this file's figures",
+        required=False,
+        help_text="Only asked when the file would shrink or empty months already published.",
+    )
+
+    def __init__(self, *args, restatement: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not restatement and not (self.data or {}).get("confirm_restate"):
+            self.fields["confirm_restate"].widget = forms.HiddenInput()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -157,7 +157,18 @@ class ExtractUpload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=20, choices=UploadStatus.choices, default=UploadStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Executions that claimed the job; the last one is the attempt whose rows count."
+    )
+    owner = models.CharField(
+        max_length=32, blank=True, editable=False, help_text="The execution holding the job."
+    )
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The owner holds the job until then unless it renews.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -202,7 +213,9 @@ class ActivityAggregateQuerySet(models.QuerySet):
     def current(self) -> ActivityAggregateQuerySet:
         """The published figures: rows still current (not restated by a later upload) of uploads whose
         processing finished. Rows of a job still running, killed or failed are never figures."""
-        return self.filter(is_current=True, upload__status=UploadStatus.SUCCEEDED)
+        return self.filter(
+            is_current=True, upload__status=UploadStatus.SUCCEEDED, attempt=F("upload__attempts")
+        )
 
 
 class ActivityAggregate(models.Model):
@@ -246,6 +259,7 @@ class ActivityAggregate(models.Model):
     cost_pence = models.BigIntegerField()
     excess_days = models.BigIntegerField(default=0)
     is_current = models.BooleanField(default=False)  # False once a later upload restates its slice
+    attempt = models.PositiveSmallIntegerField(default=0)  # the execution that stored it (see activity.jobs)
 
     objects = ActivityAggregateQuerySet.as_manager()
 
@@ -271,6 +285,7 @@ class ProblemRow(models.Model):
 
     upload = models.ForeignKey(ExtractUpload, on_delete=models.CASCADE, related_name="problem_rows")
     line_no = models.PositiveBigIntegerField()
+    attempt = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=20)
     reason = models.CharField(max_length=40, blank=True)
     fields = models.JSONField(default=dict)

@@ -91,7 +91,7 @@ def problem_row_list(*, user, upload_pk: int, filters=None) -> QuerySet[ProblemR
     from activity.filters import ProblemRowFilter
 
     upload = upload_get(user=user, pk=upload_pk)
-    qs = ProblemRow.objects.filter(upload=upload).order_by("line_no", "pk")
+    qs = ProblemRow.objects.filter(upload=upload, attempt=upload.attempts).order_by("line_no", "pk")
     if filters is None:
         return qs
     fs = ProblemRowFilter(data=filters, queryset=qs)

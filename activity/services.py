@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -20,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from simple_history.utils import update_change_reason
 
-from activity import costing, extract_reader, tariff_files
+from activity import costing, extract_reader, jobs, restatement, tariff_files
 from activity.choices import TariffKind, UploadStatus
 from activity.extract_schema import Dataset, Outcome, Reason
 from activity.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
@@ -216,7 +217,7 @@ def extract_check(*, path, dataset: str, year: FinancialYear) -> extract_reader.
 
 
 def extract_upload_create(
-    *, pct: Pct, dataset: str, year: FinancialYear, upload: File, filename: str, actor
+    *, pct: Pct, dataset: str, year: FinancialYear, upload: File, filename: str, actor, confirm_restate=False
 ) -> ExtractUpload:
     """Check an uploaded extract can be read as the dataset, store it privately and queue its processing.
 
@@ -242,6 +243,8 @@ def extract_upload_create(
     stored.file.save(filename, upload, save=False)
     try:
         extract_check(path=stored.file.path, dataset=dataset, year=year)
+        if not confirm_restate:
+            _restatement_check(stored, stored.file.path, dataset)
     except ApplicationError:
         stored.file.delete(save=False)
         raise
@@ -307,12 +310,44 @@ def extract_mark_stalled(*, older_than: timedelta = STALL_AFTER) -> list[int]:
             "pk", flat=True
         )
     )
-    ExtractUpload.objects.filter(pk__in=stalled, status=UploadStatus.RUNNING).update(
+    ExtractUpload.objects.filter(pk__in=stalled, status=UploadStatus.RUNNING, heartbeat__lt=cutoff).update(
         status=UploadStatus.FAILED,
         finished=timezone.now(),
         error="Processing stopped (the worker was lost). Nothing was published; retry it.",
+        owner="",  # an owner that comes back to life can no longer publish
+        lease_until=None,
     )
     return stalled
+
+
+def extract_reclaim(*, now=None) -> dict[str, list[int]]:
+    """Put back on the queue the jobs whose owner stopped renewing its lease (a killed or lost worker), so
+    the next worker claims them; after ``PBC_JOB_MAX_ATTEMPTS`` claims, fail them for a person to look at.
+    Runs every few seconds from beat: a lost job restarts within a lease and a sweep."""
+    now = now or timezone.now()
+    requeued, failed = [], []
+    for pk, attempts in jobs.expired(now).values_list("pk", "attempts"):
+        if attempts >= settings.PBC_JOB_MAX_ATTEMPTS:
+            if (
+                jobs.expired(now)
+                .filter(pk=pk)
+                .update(
+                    status=UploadStatus.FAILED,
+                    finished=now,
+                    error=f"Processing stopped {attempts} times (the worker was lost). Nothing was published; "
+                    "retry it, or ask the information team to check the file.",
+                    owner="",
+                    lease_until=None,
+                )
+            ):
+                failed.append(pk)
+            continue
+        with transaction.atomic():
+            _queue(pk)
+        requeued.append(pk)
+    if requeued or failed:
+        logger.warning("extract jobs reclaimed", extra={"requeued": requeued, "failed": failed})
+    return {"requeued": requeued, "failed": failed}
 
 
 def extract_raw_files_purge(*, now=None) -> int:
@@ -347,33 +382,35 @@ def extract_upload_retry(*, upload: ExtractUpload, actor) -> ExtractUpload:
 def extract_process(*, upload_id: int) -> ExtractUpload:
     """Read, cost, aggregate and store an upload, then publish it in one switch.
 
-    Safe to run again (a redelivered task after a killed worker): work of an unfinished attempt is
-    discarded first, and published figures change only in the final transaction.
+    Only the execution that claims the job works on it (``activity.jobs``): a second execution of the same
+    task — a redelivery, a second worker, a retry while the first still runs — exits without effect. The
+    owner's rows carry its attempt number; published figures change only in the final transaction, which
+    only the owner can commit.
     """
-    with transaction.atomic():
-        upload = ExtractUpload.objects.select_for_update().get(pk=upload_id)
-        if upload.status == UploadStatus.SUCCEEDED:
-            return upload
-        upload.status, upload.started, upload.attempts = (
-            UploadStatus.RUNNING,
-            timezone.now(),
-            upload.attempts + 1,
-        )
-        upload.error, upload.error_extra, upload.rows_read, upload.bytes_read = "", {}, 0, 0
-        upload.save(
-            update_fields=["status", "started", "attempts", "error", "error_extra", "rows_read", "bytes_read"]
-        )
-    ActivityAggregate.objects.filter(upload=upload).delete()
-    ProblemRow.objects.filter(upload=upload).delete()
+    lease = jobs.claim(upload_id)
+    if lease is None:
+        return ExtractUpload.objects.get(pk=upload_id)
+    upload = ExtractUpload.objects.get(pk=upload_id)
     try:
-        slices, summary = _cost_and_store(upload)
-        _publish(upload, slices, summary)
+        with lease:
+            # Work of earlier attempts is never counted; clear what a lost owner left behind.
+            _discard_attempts(upload)
+            slices, summary = _cost_and_store(upload, lease)
+            _publish(upload, slices, summary, lease)
+    except jobs.LeaseLost:
+        logger.warning("extract job lost its lease", extra={"upload": upload_id, "attempt": lease.attempt})
+        _discard_attempts(upload, only=lease.attempt)
+        return ExtractUpload.objects.get(pk=upload_id)
     except extract_reader.ExtractRejected as exc:
-        return _fail(upload, _reject(exc))
+        return _fail(upload, _reject(exc), lease)
     except ApplicationError as exc:
-        return _fail(upload, exc)
+        return _fail(upload, exc, lease)
     except Exception as exc:
-        _fail(upload, ApplicationError(f"Processing stopped unexpectedly ({type(exc).__name__}); retry it."))
+        _fail(
+            upload,
+            ApplicationError(f"Processing stopped unexpectedly ({type(exc).__name__}); retry it."),
+            lease,
+        )
         raise
     upload.refresh_from_db()
     for callback in _AFTER_PUBLISH:
@@ -381,14 +418,46 @@ def extract_process(*, upload_id: int) -> ExtractUpload:
     return upload
 
 
-def _fail(upload: ExtractUpload, exc: ApplicationError) -> ExtractUpload:
-    ActivityAggregate.objects.filter(upload=upload).delete()
-    ProblemRow.objects.filter(upload=upload).delete()
-    ExtractUpload.objects.filter(pk=upload.pk).update(
-        status=UploadStatus.FAILED, finished=timezone.now(), error=exc.message, error_extra=exc.extra
+def extract_wait(*, upload_id: int, timeout: float = 600.0, poll: float = 0.5) -> ExtractUpload:
+    """Wait until the upload's job has finished (succeeded or failed), e.g. on a worker."""
+    deadline = time.monotonic() + timeout
+    while (upload := ExtractUpload.objects.get(pk=upload_id)).status in (
+        UploadStatus.PENDING,
+        UploadStatus.RUNNING,
+    ):
+        if time.monotonic() > deadline:
+            raise ApplicationError(f"{upload.filename} is still being processed: is a Celery worker running?")
+        time.sleep(poll)
+    return upload
+
+
+def _discard_attempts(upload: ExtractUpload, *, keep: int | None = None, only: int | None = None) -> None:
+    """Delete stored rows of the upload: of one attempt (``only``), or of every attempt but ``keep``."""
+    for model in (ActivityAggregate, ProblemRow):
+        rows = model.objects.filter(upload=upload)
+        if only is not None:
+            rows = rows.filter(attempt=only)
+        elif keep is not None:
+            rows = rows.exclude(attempt=keep)
+        rows.delete()
+
+
+def _fail(upload: ExtractUpload, exc: ApplicationError, lease: jobs.Lease) -> ExtractUpload:
+    """Fail the job, if this execution still owns it; a lost owner's failure is not the job's."""
+    failed = ExtractUpload.objects.filter(
+        pk=upload.pk, owner=lease.owner, status=UploadStatus.RUNNING
+    ).update(
+        status=UploadStatus.FAILED,
+        finished=timezone.now(),
+        error=exc.message,
+        error_extra=exc.extra,
+        owner="",
+        lease_until=None,
     )
+    _discard_attempts(upload, only=lease.attempt)
     upload.refresh_from_db()
-    logger.warning("extract failed", extra={"upload": upload.pk, "error": exc.message})
+    if failed:
+        logger.warning("extract failed", extra={"upload": upload.pk, "error": exc.message})
     return upload
 
 
@@ -396,18 +465,97 @@ def _key_hashes(keys: pd.Series) -> np.ndarray:
     return pd.util.hash_pandas_object(keys.astype("string").fillna(""), index=False).to_numpy()
 
 
-def _slices_of_file(upload: ExtractUpload, path: str, dataset: Dataset) -> set[tuple[str, date]]:
-    """(provider, month) pairs an upload restates, read cheaply before costing."""
-    slices: set[tuple[str, date]] = set()
-    date_col = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}[dataset]
+_DATE_COLUMN = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}
+
+
+def _frame_slices(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Each read row's (provider, month) slice, as columns ``p`` and ``m`` (month start; NaT if undated)."""
+    months = pd.to_datetime(frame[_DATE_COLUMN[dataset]], errors="coerce", format="%Y-%m-%d")
+    return pd.DataFrame({"p": frame["procode3"].fillna(""), "m": months.dt.to_period("M").dt.start_time})
+
+
+def _slice_counts(path: str, dataset: Dataset) -> dict[tuple[str, date], int]:
+    """Spells per (provider, month) of a file, read cheaply before costing: the slices it restates."""
+    counts: dict[tuple[str, date], int] = {}
     with extract_reader.read_extract(
         path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, patient_keys=False
     ) as stream:
         for frame in stream:
-            months = pd.to_datetime(frame[date_col], errors="coerce", format="%Y-%m-%d").dt.to_period("M")
-            pairs = pd.DataFrame({"p": frame["procode3"].fillna(""), "m": months}).dropna().drop_duplicates()
-            slices.update((p, m.start_time.date()) for p, m in zip(pairs["p"], pairs["m"], strict=True))
-    return slices
+            for (provider, month), n in _frame_slices(frame, dataset).dropna().value_counts().items():
+                key = (provider, month.date())
+                counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _slices_of_file(upload: ExtractUpload, path: str, dataset: Dataset) -> set[tuple[str, date]]:
+    """(provider, month) pairs an upload restates, read cheaply before costing."""
+    return set(_slice_counts(path, dataset))
+
+
+def _restatement_check(stored: ExtractUpload, path: str, dataset: Dataset) -> None:
+    """Refuse (409, storing nothing) an upload that would shrink published slices to under the PCT's share
+    or empty them, with each slice's figures before and after, until it is sent again confirmed."""
+    published = ActivityAggregate.objects.current().filter(pct=stored.pct_id, dataset=dataset.value)
+    if not published.exists():
+        return
+    after = _slice_counts(path, dataset)
+    restated = Q(pk__in=[])
+    for provider, month in after:
+        restated |= Q(provider=provider, month=month)
+    before = {
+        (r["provider"], r["month"]): (r["activity"], r["cost"])
+        for r in published.filter(restated)
+        .values("provider", "month")
+        .annotate(activity=Sum("activity"), cost=Sum("cost_pence"))
+    }
+    changes = restatement.shrinking_slices(before, after, min_share=settings.PBC_RESTATE_MIN_SHARE)
+    if not changes:
+        return
+    costs = _slice_costs(stored, path, dataset, {(c.provider, c.month) for c in changes})
+    shown = [{**c.as_dict(), "cost_after_pence": costs.get((c.provider, c.month), 0)} for c in changes]
+    listed = "; ".join(
+        f"{c['provider']} {c['month']}: {c['activity_before']:,} to {c['activity_after']:,} spells"
+        for c in shown
+    )
+    raise Conflict(
+        f"This file would replace {len(shown)} published provider-month(s) with much less activity ({listed}). "
+        "Check the figures; if the file is right, send it again confirming the restatement.",
+        {"slices": shown, "fields": {"confirm_restate": ["Confirm to replace these provider-months."]}},
+    )
+
+
+def _slice_costs(stored: ExtractUpload, path: str, dataset: Dataset, keys: set) -> dict:
+    """The cost (pence) the file would publish for a few slices: their rows costed at the current tariff."""
+    from activity.selectors import tariff_current, tariff_tables
+
+    tables = tariff_tables(version=tariff_current(year=stored.year))
+    practices = frozenset(Practice.objects.filter(pct=stored.pct_id).values_list("code", flat=True))
+    costs: dict = {}
+    with extract_reader.read_extract(
+        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, patient_keys=False
+    ) as stream:
+        for frame in stream:
+            tags = _frame_slices(frame, dataset)
+            wanted = [
+                (p, m.date()) in keys if pd.notna(m) else False
+                for p, m in zip(tags["p"], tags["m"], strict=True)
+            ]
+            part = frame[wanted]
+            if part.empty:
+                continue
+            costed = costing.cost_activity(
+                part, dataset, tariff=tables, financial_year=stored.year.fy, pct_practices=practices,
+                all_known_practices=None, today=timezone.localdate(),
+            )  # fmt: skip
+            counted = costed[~costed["outcome"].astype(object).isin(_NOT_FIGURES)]
+            for (provider, month), pence in (
+                counted.groupby([counted["provider"].astype(object).fillna(""), "month"])["price_pence"]
+                .sum()
+                .items()
+            ):
+                key = (provider, month.date())
+                costs[key] = costs.get(key, 0) + int(pence)
+    return costs
 
 
 def _loaded_keys(upload: ExtractUpload, path: str, dataset: Dataset) -> np.ndarray:
@@ -416,9 +564,9 @@ def _loaded_keys(upload: ExtractUpload, path: str, dataset: Dataset) -> np.ndarr
         ExtractUpload.objects.filter(pct=upload.pct, dataset=upload.dataset, status=UploadStatus.SUCCEEDED)
         .filter(Exists(ActivityAggregate.objects.filter(upload=OuterRef("pk"), is_current=True)))
         .exclude(pk=upload.pk)
-        .values_list("pk", flat=True)
+        .values_list("pk", "attempts")
     )
-    arrays = [a for a in (_read_keys(pk) for pk in others) if a is not None and len(a)]
+    arrays = [a for a in (_read_keys(pk, attempt) for pk, attempt in others) if a is not None and len(a)]
     if not arrays:
         return np.empty(0, dtype=np.uint64)
     restated = _slices_of_file(upload, path, dataset)
@@ -433,19 +581,21 @@ def _loaded_keys(upload: ExtractUpload, path: str, dataset: Dataset) -> np.ndarr
 _KEY_DTYPE = np.dtype([("key", "u8"), ("provider", "U5"), ("month", "U7")])
 
 
-def _keys_name(upload_id: int) -> str:
-    return f"extract_keys/{upload_id}.npy"
+def _keys_name(upload_id: int, attempt: int) -> str:
+    return f"extract_keys/{upload_id}-{attempt}.npy"
 
 
-def _read_keys(upload_id: int) -> np.ndarray | None:
-    name = _keys_name(upload_id)
+def _read_keys(upload_id: int, attempt: int) -> np.ndarray | None:
+    name = _keys_name(upload_id, attempt)
     if not default_storage.exists(name):
-        return None
+        name = f"extract_keys/{upload_id}.npy"  # stored before uploads had attempts
+        if not default_storage.exists(name):
+            return None
     with default_storage.open(name, "rb") as fh:
         return np.load(fh, allow_pickle=False)
 
 
-def _write_keys(upload_id: int, spill, count: int) -> None:
+def _write_keys(upload: ExtractUpload, spill, count: int) -> None:
     """Store the ``count`` records spilled (raw ``_KEY_DTYPE`` bytes) as one .npy, a megabyte at a time."""
     with tempfile.TemporaryFile() as fh:
         header = {
@@ -458,7 +608,7 @@ def _write_keys(upload_id: int, spill, count: int) -> None:
         while block := spill.read(1 << 20):
             fh.write(block)
         fh.seek(0)
-        name = _keys_name(upload_id)
+        name = _keys_name(upload.pk, upload.attempts)
         if default_storage.exists(name):
             default_storage.delete(name)
         default_storage.save(name, File(fh))
@@ -505,7 +655,7 @@ def _mark_duplicates(costed: pd.DataFrame, hashes: np.ndarray, seen: np.ndarray,
 _NOT_FIGURES = (Outcome.REJECTED.value, Outcome.DUPLICATE.value)  # kept for the upload's report only
 
 
-def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
+def _cost_and_store(upload: ExtractUpload, lease: jobs.Lease) -> tuple[pd.DataFrame, dict]:
     """Cost and store the upload chunk by chunk. Returns the activity and cost it publishes per (provider,
     month) — the slices it restates — and the reader's summary."""
     from activity.selectors import tariff_current, tariff_tables
@@ -562,16 +712,12 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
             _insert_aggregates(upload, dataset, agg, pct_practices)
             if problems_left > 0:
                 problems_left -= _store_problem_rows(upload, costed, problems_left)
-            ExtractUpload.objects.filter(pk=upload.pk).update(
-                rows_read=stream.summary.rows_read,
-                bytes_read=stream.summary.bytes_read,
-                heartbeat=timezone.now(),
-            )
+            lease.renew(rows_read=stream.summary.rows_read, bytes_read=stream.summary.bytes_read)
         summary = stream.summary
         if summary.malformed_lines:
             _store_malformed(upload, dataset, summary.malformed_lines, problems_left)
-        _write_keys(upload.pk, spill, spilled)
-    ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version)
+        lease.renew(tariff=version)
+        _write_keys(upload, spill, spilled)
     slices = pd.concat(slice_parts).groupby(level=[0, 1]).sum() if slice_parts else pd.DataFrame()
     return slices, {
         "rows_read": summary.rows_read,
@@ -600,6 +746,7 @@ def _store_problem_rows(upload: ExtractUpload, costed: pd.DataFrame, limit: int)
         [
             ProblemRow(
                 upload=upload,
+                attempt=upload.attempts,
                 line_no=r.pop("line_no"),
                 outcome=r.pop("outcome"),
                 reason=r.pop("reason") or "",
@@ -625,7 +772,12 @@ def _store_malformed(upload: ExtractUpload, dataset: Dataset, lines: list[int], 
     ProblemRow.objects.bulk_create(
         [
             ProblemRow(
-                upload=upload, line_no=n, outcome=Outcome.REJECTED, reason=Reason.MALFORMED_ROW, fields={}
+                upload=upload,
+                attempt=upload.attempts,
+                line_no=n,
+                outcome=Outcome.REJECTED,
+                reason=Reason.MALFORMED_ROW,
+                fields={},
             )
             for n in lines[: max(sample, 0)]
         ]
@@ -692,6 +844,7 @@ def _insert_aggregates(
             "cost_pence": integers(agg["price_pence"], null_as_zero=True),
             "excess_days": integers(agg["excess_days"], null_as_zero=True),
             "is_current": pa.array(current),
+            "attempt": pa.array(np.full(n, upload.attempts, dtype=np.int64)),
         }
     )
     bulk_insert_arrow(ActivityAggregate, table)
@@ -708,7 +861,7 @@ def _slice_totals(qs) -> dict[tuple[str, str], dict]:
 def upload_quality(upload: ExtractUpload) -> dict:
     """The data-quality report, from what the upload stored (so it always matches the published figures)."""
     rows = (
-        ActivityAggregate.objects.filter(upload=upload)
+        ActivityAggregate.objects.filter(upload=upload, attempt=upload.attempts)
         .values("outcome", "reason", "provider", "month", "mff_defaulted")
         .annotate(activity=Sum("activity"), price_pence=Sum("cost_pence"))
     )
@@ -721,7 +874,7 @@ def upload_quality(upload: ExtractUpload) -> dict:
     return costing.data_quality_summary(frame)
 
 
-def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict) -> None:
+def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict, lease: jobs.Lease) -> None:
     """The one switch: the upload becomes published (its rows were stored current, so they count from
     now), and the restated provider-months of earlier uploads stop being current — one transaction, whose
     writes are the old rows of the restated slices and the upload's own row, not the upload's activity.
@@ -737,6 +890,12 @@ def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict) -> None
         restated |= Q(provider=provider, month__in=months)
     with transaction.atomic():
         Pct.objects.select_for_update().get(pk=upload.pct_id)  # one publication per PCT at a time
+        owned = ExtractUpload.objects.select_for_update().filter(
+            pk=upload.pk, owner=lease.owner, status=UploadStatus.RUNNING
+        )
+        if not owned.exists():
+            raise jobs.LeaseLost(f"upload {upload.pk}: attempt {lease.attempt} no longer owns the job")
+        _discard_attempts(upload, keep=lease.attempt)  # what a lost owner may still have written
         old = (
             ActivityAggregate.objects.current()
             .filter(pct=upload.pct, dataset=upload.dataset)
@@ -760,8 +919,10 @@ def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict) -> None
             for key in sorted(set(before) | set(after))
             for b, a in [(before.get(key, nothing), after.get(key, nothing))]
         ]  # fmt: skip
-        ExtractUpload.objects.filter(pk=upload.pk).update(
+        owned.update(
             status=UploadStatus.SUCCEEDED,
+            owner="",
+            lease_until=None,
             finished=timezone.now(),
             published_at=timezone.now(),
             quality=quality,
@@ -814,10 +975,12 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
     done = 0
     recosted_pcts: set[int] = set()
     for upload in uploads:
-        rows = ActivityAggregate.objects.filter(upload=upload)
+        rows = ActivityAggregate.objects.filter(upload=upload, attempt=upload.attempts)
         pct_practices = dict(Practice.objects.filter(pct=upload.pct).values_list("code", "pk"))
         with transaction.atomic():
             Pct.objects.select_for_update().get(pk=upload.pct_id)  # no publication restates it meanwhile
+            if ExtractUpload.objects.filter(pk=upload.pk, tariff=version).exists():
+                continue  # a second run of this task re-costed it meanwhile
             # Current and restated rows re-costed apart, so each keeps its state.
             parts = {
                 current: _stored_aggregates(rows.filter(is_current=current)) for current in (True, False)
@@ -847,8 +1010,10 @@ __all__ = [
     "extract_mark_stalled",
     "extract_process",
     "extract_raw_files_purge",
+    "extract_reclaim",
     "extract_upload_create",
     "extract_upload_retry",
+    "extract_wait",
     "register_after_publish",
     "register_after_recost",
     "tariff_files_parse",

@@ -1,4 +1,4 @@
-"""Background jobs of the budgets app; each takes ids only and calls a service. Safe to run twice."""
+"""Background jobs of the activity app; each takes ids only and calls a service. Safe to run twice."""
 
 from celery import shared_task
 
@@ -22,6 +22,13 @@ def extract_mark_stalled_task() -> int:
     from activity.services import extract_mark_stalled
 
     return len(extract_mark_stalled())
+
+
+@shared_task
+def extract_reclaim_task() -> dict:
+    from activity.services import extract_reclaim
+
+    return extract_reclaim()
 
 
 @shared_task

@@ -159,8 +159,16 @@ class UploadCreateView(PbcPermissionMixin, FormView):
                 upload=upload,
                 filename=upload.name,
                 actor=self.request.user,
+                confirm_restate=form.cleaned_data.get("confirm_restate", False),
             )
         except ApplicationError as exc:
+            slices = exc.extra.get("slices") if isinstance(exc.extra, dict) else None
+            if slices:  # the same diff the API answers, then the file chosen again with the box ticked
+                form = self.get_form_class()(self.request.POST, self.request.FILES, restatement=slices)
+                form.is_valid()
+                form.add_error("confirm_restate", "Tick to confirm, and choose the file again.")
+                form.add_error(None, exc.message)
+                return self.render_to_response(self.get_context_data(form=form, restatement=slices))
             _form_errors(form, exc)
             return self.form_invalid(form)
         messages.info(self.request, f"{upload.name} was received and is being processed.")
@@ -183,7 +191,7 @@ class UploadDetailView(PbcPermissionMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         upload = self.object
         ctx["in_progress"] = upload.status in (UploadStatus.PENDING, UploadStatus.RUNNING)
-        ctx["problems"] = upload.problem_rows.all()[:50]
+        ctx["problems"] = upload.problem_rows.filter(attempt=upload.attempts)[:50]
         ctx["can_retry"] = upload.status == UploadStatus.FAILED and self.request.user.has_perm(
             "activity.upload_extract"
         )

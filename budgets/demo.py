@@ -16,6 +16,7 @@ import math
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -31,6 +32,7 @@ from pbc.fiscal import fy_of
 from pbc.models import FinancialYear, ListSize, Pct, Practice
 
 logger = logging.getLogger(__name__)
+DEMO_JOB_TIMEOUT_SECONDS = 600  # a worker processes the demo extracts in seconds
 
 __all__ = ["seed_budgets_demo"]
 
@@ -198,9 +200,16 @@ def _upload(pct: Pct, year: FinancialYear, dataset: str, data: bytes, name: str,
     stored = activity_services.extract_upload_create(
         pct=pct, dataset=dataset, year=year, upload=ContentFile(data, name=name), filename=name, actor=actor
     )
-    stored.refresh_from_db()
-    if stored.status == UploadStatus.PENDING:
-        activity_services.extract_process(upload_id=stored.pk)
+    # The job runs on the queue, never beside it. An eager queue runs it at commit, which a caller's
+    # transaction may hold back: run the queued task now (a later run finds it done and does nothing).
+    # With real workers, wait for them.
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        from activity.tasks import extract_process_task
+
+        extract_process_task.apply(args=(stored.pk,))
+    done = activity_services.extract_wait(upload_id=stored.pk, timeout=DEMO_JOB_TIMEOUT_SECONDS)
+    if done.status != UploadStatus.SUCCEEDED:
+        raise RuntimeError(f"The demo extract {name} failed: {done.error}")
 
 
 def _months(fy: FY, today: date) -> tuple[list[date], date]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -167,6 +168,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PBC_MAX_UPLOAD_BYTES = env.int("PBC_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 PBC_RAW_FILE_RETENTION_DAYS = env.int("PBC_RAW_FILE_RETENTION_DAYS", default=30)
+# An upload that would shrink a published provider-month to under this share of its spells (or empty it)
+# is refused (409) until it is sent again with confirm_restate.
+PBC_RESTATE_MIN_SHARE = Decimal(env.str("PBC_RESTATE_MIN_SHARE", default="0.5"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -273,7 +277,18 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
+# Job ownership (activity.jobs): an extract job's owner renews its lease as it works; a job whose lease has
+# run out is put back on the queue by the reclaim sweep, so a killed worker's job restarts within
+# lease + sweep seconds (a minute by default), and fails for a person to look at after the last attempt.
+PBC_JOB_LEASE_SECONDS = env.int("PBC_JOB_LEASE_SECONDS", default=45)
+PBC_JOB_RECLAIM_EVERY_SECONDS = env.int("PBC_JOB_RECLAIM_EVERY_SECONDS", default=15)
+PBC_JOB_MAX_ATTEMPTS = env.int("PBC_JOB_MAX_ATTEMPTS", default=3)
+
 CELERY_BEAT_SCHEDULE: dict = {
+    "extracts-reclaim": {
+        "task": "activity.tasks.extract_reclaim_task",
+        "schedule": float(PBC_JOB_RECLAIM_EVERY_SECONDS),
+    },
     "extracts-mark-stalled": {"task": "activity.tasks.extract_mark_stalled_task", "schedule": 300.0},
     "extracts-purge-raw-files": {
         "task": "activity.tasks.extract_raw_files_purge_task",

@@ -60,6 +60,11 @@ class UploadInputSerializer(serializers.Serializer):
     dataset = serializers.ChoiceField(choices=DatasetChoice.choices)
     year = serializers.RegexField(r"^\d{4}/\d{2}$", help_text="Financial year, e.g. 2007/08.")
     file = serializers.FileField()
+    confirm_restate = serializers.BooleanField(
+        default=False,
+        help_text="Send true to replace provider-months the file would shrink to under the PCT's share or empty "
+        "(answered 409 with the slices otherwise).",
+    )
 
 
 class ActivityOutputSerializer(serializers.Serializer):

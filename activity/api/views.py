@@ -111,7 +111,7 @@ class UploadListApi(generics.ListAPIView):
             raise ApplicationError("You are not a member of a PCT.")
         upload = services.extract_upload_create(
             pct=pct, dataset=values["dataset"], year=_year(values["year"]), upload=values["file"],
-            filename=values["file"].name, actor=request.user,
+            filename=values["file"].name, actor=request.user, confirm_restate=values["confirm_restate"],
         )  # fmt: skip
         upload.refresh_from_db()
         response = Response(s.UploadOutputSerializer(upload).data, status=status.HTTP_202_ACCEPTED)

@@ -322,6 +322,13 @@ def report_recompute(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         Pct.objects.select_for_update().filter(pk=pct.pk).first()
+        # Two runs of the year can overlap (a redelivered task, the nightly job beside an upload's): each
+        # replaces all rows, so nothing is counted twice, and a run that started later read newer inputs,
+        # so an older run that reaches the lock after it writes nothing.
+        newer = ReportRun.objects.filter(pct=pct, year=year, started__gt=started).order_by("-started").first()
+        if newer is not None:
+            logger.info("reports superseded", extra={"pct": pct.code, "year": year.label, "trigger": trigger})
+            return newer
         ReportRow.objects.filter(pct=pct, year=year).delete()
         PeerActivity.objects.filter(pct=pct, year=year).delete()
         count = bulk_insert_frame(

@@ -168,6 +168,6 @@ def test_duplicates_are_found_across_chunk_boundaries(tariff, year, world, monke
     assert up.quality["by_outcome"]["costed"]["rows"] == 4
     assert ActivityAggregate.objects.current().aggregate(a=Sum("activity"))["a"] == 4
     # The record keys kept for later uploads' duplicate check: each spell once.
-    keys = services._read_keys(up.pk)
+    keys = services._read_keys(up.pk, up.attempts)
     assert len(keys) == 4 and len(np.unique(keys["key"])) == 4
     assert sorted(set(keys["month"])) == ["2007-05", "2007-06"] and set(keys["provider"]) == {"RD1"}

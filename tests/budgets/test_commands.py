@@ -21,14 +21,20 @@ def test_budgets_demo_needs_the_demo_pct(db):
         call_command("seed_budgets_demo")
 
 
-def test_budgets_demo_publishes_budgets_and_reports_once(db, client, capsys):
+def test_budgets_demo_publishes_budgets_and_reports_once(
+    db, client, capsys, django_capture_on_commit_callbacks
+):
     call_command("seed_demo")
-    call_command("seed_budgets_demo")
+    # The demo's extract jobs run on the queue (eager here, on commit), never beside it: one attempt each.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_budgets_demo")
+    assert set(ExtractUpload.objects.values_list("attempts", flat=True)) == {1}
     assert "budgets published (version 1)" in capsys.readouterr().out
     published = BudgetSet.objects.get(pct__code="5WV", status=BudgetStatus.PUBLISHED)
     uploads, rows = ExtractUpload.objects.count(), ReportRow.objects.count()
     assert uploads and rows
-    call_command("seed_budgets_demo")  # again: nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_budgets_demo")  # again: nothing new
     assert BudgetSet.objects.filter(pct__code="5WV").count() == 1
     assert (ExtractUpload.objects.count(), ReportRow.objects.count()) == (uploads, rows)
     # The demo practice manager sees their dashboard, built from the uploaded extracts, and only theirs.

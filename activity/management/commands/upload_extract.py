@@ -5,7 +5,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from activity.choices import UploadStatus
-from activity.services import extract_check, extract_process, extract_upload_create
+from activity.services import extract_check, extract_process, extract_upload_create, extract_wait
 from pbc.exceptions import ApplicationError
 from pbc.fiscal import FinancialYear as FY
 from pbc.models import FinancialYear, Pct
@@ -64,8 +64,14 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         upload.refresh_from_db()
-        if upload.status == UploadStatus.PENDING:  # a broker is configured: run it here rather than wait
-            upload = extract_process(upload_id=upload.pk)
+        if upload.status == UploadStatus.PENDING:
+            # A broker is configured: work on it here unless a worker has claimed it first (only one of
+            # the two can own the job), then wait for whichever does.
+            extract_process(upload_id=upload.pk)
+            try:
+                upload = extract_wait(upload_id=upload.pk)
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
         if upload.status != UploadStatus.SUCCEEDED:
             raise CommandError(f"{path.name} was not loaded: {upload.error}")
         self.stdout.write(self.style.SUCCESS(f"Published {path.name}: {upload.rows_read:,} rows read."))
