@@ -24,6 +24,7 @@ from activity import costing, extract_reader, tariff_files
 from activity.choices import TariffKind, UploadStatus
 from activity.extract_schema import Dataset, Outcome, Reason
 from activity.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
+from activity.validation.lines import activity_lines_publish, store_activity_lines
 from pbc import queue
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
@@ -529,7 +530,7 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
             patient_salt=_salt(),
             chunk_rows=CHUNK_ROWS,
             max_bytes=settings.PBC_MAX_UPLOAD_BYTES,
-            patient_keys=False,  # only folding episodes into spells needs them, and the reader does it
+            patient_keys=True,  # activity lines keep the keyed hash (never the pseudonym)
         ) as stream,
     ):
         for frame in stream:
@@ -560,6 +561,7 @@ def _cost_and_store(upload: ExtractUpload) -> tuple[pd.DataFrame, dict]:
                 ].sum()
             )
             _insert_aggregates(upload, dataset, agg, pct_practices)
+            store_activity_lines(upload, costed, pct_practices)  # one row per costed spell (validation)
             if problems_left > 0:
                 problems_left -= _store_problem_rows(upload, costed, problems_left)
             ExtractUpload.objects.filter(pk=upload.pk).update(
@@ -746,6 +748,7 @@ def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict) -> None
         before = _slice_totals(old)
         replaced_uploads = sorted(set(old.values_list("upload_id", flat=True)))
         ActivityAggregate.objects.filter(pk__in=old.values("pk")).update(is_current=False)
+        activity_lines_publish(upload, restated)  # the activity lines follow their aggregates
         after = {
             (provider, f"{month:%Y-%m-%d}"): {
                 "activity": int(row.activity),

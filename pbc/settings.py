@@ -167,6 +167,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PBC_MAX_UPLOAD_BYTES = env.int("PBC_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 PBC_RAW_FILE_RETENTION_DAYS = env.int("PBC_RAW_FILE_RETENTION_DAYS", default=30)
+# Validation of activity (DOMAIN 10): a month's lines may be challenged until this many days after the
+# month ends (after that, or once the PCT closes the month, challenges are refused: the provider's
+# figures for it are final); a practice's validation return is late after this many days.
+PBC_VALIDATION_CLOSE_DAYS = env.int("PBC_VALIDATION_CLOSE_DAYS", default=60)
+PBC_VALIDATION_RETURN_DAYS = env.int("PBC_VALIDATION_RETURN_DAYS", default=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
