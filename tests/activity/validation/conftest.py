@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_ingest)
 """A published APC upload of the world's PCT with a few lines of known cost (DOMAIN 4 worked example)."""
 
 from __future__ import annotations
