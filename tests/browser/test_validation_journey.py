@@ -2,6 +2,8 @@
 finance accepts one and rejects the other; the dashboard and the report fall by exactly the accepted line's
 cost (£3,150.00, DOMAIN 4's worked example)."""
 
+from pathlib import Path
+
 import pytest
 
 from activity import services as activity_services
@@ -89,7 +91,7 @@ def test_validation_journey(world, live_server, page, settings):
     assert "£3,150.00" in page.get_by_test_id("query-lists").inner_text()  # RD1's query list
     with page.expect_download() as download:
         page.get_by_test_id("query-lists").get_by_role("link", name="CSV").click()
-    assert "S1" in open(download.value.path(), encoding="utf-8-sig").read()
+    assert "S1" in Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert _report_actual(page, base) == "£525.00"
     sign_out(page)
 
