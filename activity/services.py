@@ -24,7 +24,7 @@ from activity import costing, extract_reader, tariff_files
 from activity.choices import TariffKind, UploadStatus
 from activity.extract_schema import Dataset, Outcome, Reason
 from activity.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
-from activity.validation.lines import activity_lines_publish, store_activity_lines
+from activity.validation.lines import activity_lines_publish, activity_lines_recost, store_activity_lines
 from pbc import queue
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
@@ -832,6 +832,7 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
                 if not agg.empty:
                     recosted = costing.recost_aggregates(agg, tariff=tables).assign(is_current=current)
                     _insert_aggregates(upload, Dataset(upload.dataset), recosted, pct_practices)
+            activity_lines_recost(upload, tables)  # the activity lines follow their aggregates
             quality = {**upload.quality, **upload_quality(upload)}
             ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version, quality=quality)
         done += 1

@@ -98,3 +98,110 @@ def activity_lines_publish(upload, restated: Q) -> None:
         .update(is_current=False)
     )
     ActivityLine.objects.filter(upload_id=upload.pk).exclude(attempt=upload.attempts).delete()
+
+
+_PRICE_KEYS = [
+    "practice",
+    "month",
+    "pod",
+    "provider",
+    "tretspef",
+    "hrg",
+    "ae_type",
+    "los_days",
+    "ssem_eligible",
+]
+
+
+def reprice_lines(lines: pd.DataFrame, tariff) -> pd.DataFrame:
+    """Lines (``pk`` + the pricing columns + ``outcome``, ``price_reason``) priced at another tariff, the way
+    :func:`costing.recost_aggregates` prices the aggregates: each distinct pricing key is priced once (as an
+    aggregate of one) and its unit price given back to every line with that key. Returns ``pk``,
+    ``cost_pence``, ``outcome``, ``price_reason``, ``mff_defaulted``, ``excess_days``. Pure."""
+    from activity.costing import TARIFF_INDEPENDENT_REASONS, recost_aggregates
+
+    independent = {r.value for r in TARIFF_INDEPENDENT_REASONS}
+    frame = lines.copy()
+    # A reason no tariff cures (e.g. did not attend) keeps a line unpriced: it is part of its key.
+    frame["kept"] = frame["price_reason"].where(frame["price_reason"].isin(independent), "")
+    keys = [*_PRICE_KEYS, "kept"]
+    unique = frame.drop_duplicates(keys)[[*keys, "outcome", "price_reason"]].copy()
+    unique["reason"] = ""
+    unique["mff_defaulted"] = False
+    unique["activity"] = 1
+    unique["price_pence"] = pd.array([pd.NA] * len(unique), dtype="Int64")
+    unique["excess_days"] = pd.array([pd.NA] * len(unique), dtype="Int64")
+    for column in (
+        "practice",
+        "pod",
+        "provider",
+        "tretspef",
+        "hrg",
+        "ae_type",
+        "outcome",
+        "price_reason",
+        "reason",
+    ):
+        unique[column] = unique[column].astype("string").replace("", pd.NA)
+    unique["los_days"] = unique["los_days"].astype("Int64")
+    priced = recost_aggregates(unique.drop(columns="kept"), tariff=tariff)
+    priced["price_reason"] = priced["price_reason"].astype("string").fillna("")
+    priced["kept"] = priced["price_reason"].where(priced["price_reason"].isin(independent), "")
+    for column in ("practice", "pod", "provider", "tretspef", "hrg", "ae_type"):
+        priced[column] = priced[column].astype("string").fillna("")
+    activity = priced["activity"].astype("int64")
+    priced["cost_pence"] = (priced["price_pence"].astype("Int64").fillna(0) // activity).astype("int64")
+    priced["excess_days"] = (priced["excess_days"].astype("Int64").fillna(0) // activity).astype("int64")
+    priced["outcome"] = priced["outcome"].astype("string")
+    for column in ("practice", "pod", "provider", "tretspef", "hrg", "ae_type"):
+        frame[column] = frame[column].astype("string").fillna("")
+    frame["los_days"] = frame["los_days"].astype("Int64")
+    priced["los_days"] = priced["los_days"].astype("Int64")
+    frame["month"] = pd.to_datetime(frame["month"])
+    priced["month"] = pd.to_datetime(priced["month"])
+    out = frame[["pk", *keys]].merge(
+        priced[
+            [*keys, "cost_pence", "outcome", "price_reason", "mff_defaulted", "excess_days"]
+        ].drop_duplicates(keys),
+        on=keys,
+        how="left",
+        validate="many_to_one",
+    )
+    return out[["pk", "cost_pence", "outcome", "price_reason", "mff_defaulted", "excess_days"]]
+
+
+def activity_lines_recost(upload, tariff) -> int:
+    """Inside the re-costing transaction of ``upload``: its lines priced at the new tariff (as its
+    aggregates are), and the adjustments of accepted challenges follow their line's new cost. Returns the
+    number of lines whose price changed."""
+    from activity.models import ActivityAdjustment, ActivityLine
+
+    fields = ["pk", "practice_code", *_PRICE_KEYS[1:], "outcome", "price_reason"]
+    rows = list(
+        ActivityLine.objects.filter(upload_id=upload.pk, attempt=upload.attempts).values_list(*fields)
+    )
+    if not rows:
+        return 0
+    lines = pd.DataFrame.from_records(rows, columns=["pk", "practice", *fields[2:]])
+    priced = reprice_lines(lines, tariff).set_index("pk")
+    changed = []
+    for line in ActivityLine.objects.filter(pk__in=list(priced.index)).only(
+        "pk", "cost_pence", "outcome", "price_reason", "mff_defaulted", "excess_days"
+    ):
+        new = priced.loc[line.pk]
+        values = {
+            "cost_pence": int(new["cost_pence"]), "outcome": str(new["outcome"]),
+            "price_reason": str(new["price_reason"] or ""), "mff_defaulted": bool(new["mff_defaulted"]),
+            "excess_days": int(new["excess_days"]),
+        }  # fmt: skip
+        if any(getattr(line, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(line, k, v)
+            changed.append(line)
+    ActivityLine.objects.bulk_update(changed, list(values), batch_size=2000) if changed else None
+    for adjustment in ActivityAdjustment.objects.filter(line__in=[c.pk for c in changed]).select_related(
+        "line"
+    ):
+        adjustment.cost_pence = -adjustment.line.cost_pence
+        adjustment.save(update_fields=["cost_pence"])
+    return len(changed)

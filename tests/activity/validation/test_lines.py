@@ -69,3 +69,31 @@ def test_lines_frame_keeps_only_attributed_costed_and_uncosted_rows():
     frame = lines_frame(costed, "APC", {"L85001": 7})
     assert frame["record_key"].tolist() == ["A"]
     assert frame["cost_pence"].tolist() == [210000] and frame["practice_id"].tolist() == [7]
+
+
+def test_repricing_keeps_a_did_not_attend_line_unpriced_beside_an_attended_one():
+    import pandas as pd
+
+    from activity import tariff_files
+    from activity.extract_schema import Reason
+    from activity.validation.lines import reprice_lines
+    from tests.activity.test_ingest import read
+
+    tariff = tariff_files.TariffTables(
+        outpatient=tariff_files.read_outpatient_tariff(read("outpatient_2007.csv")),
+        mff=tariff_files.read_mff(b"PROCODE3,MFF\nRD1,1.10\n"),
+    )
+    lines = pd.DataFrame(
+        {
+            "pk": [1, 2, 3], "practice": ["L85001"] * 3, "month": pd.to_datetime(["2007-05-01"] * 3),
+            "pod": ["OPFA"] * 3, "provider": ["RD1"] * 3, "tretspef": ["300"] * 3, "hrg": [""] * 3,
+            "ae_type": [""] * 3, "los_days": pd.array([pd.NA] * 3, dtype="Int64"), "ssem_eligible": [False] * 3,
+            "outcome": ["costed", "uncosted", "costed"], "price_reason": ["", Reason.NOT_ATTENDED.value, ""],
+        }
+    )  # fmt: skip
+    priced = reprice_lines(lines, tariff).set_index("pk")
+    first = tariff.outpatient.set_index("tretspef").loc["300", "first_pence"]
+    assert (
+        priced.loc[1, "cost_pence"] == priced.loc[3, "cost_pence"] == (int(first) * 110000 + 50000) // 100000
+    )
+    assert priced.loc[2, "cost_pence"] == 0 and priced.loc[2, "outcome"] == "uncosted"

@@ -180,3 +180,30 @@ def test_a_month_not_over_cannot_be_returned(world):
         services.validation_return_submit(
             practice=world.practice, month=this_month - timedelta(days=20), actor=None
         )
+
+
+def test_a_new_tariff_reprices_the_lines_and_their_adjustments(published, world, year, open_months):
+    from activity import services as activity_services
+
+    services.activity_challenge_decide(
+        challenge=_challenge(world), outcome="accepted", note="Agreed.", actor=world.users[Role.PCT_FINANCE]
+    )
+    version = activity_services.tariff_import(
+        year=year, files={"mff": ("m.csv", b"PROCODE3,MFF\nRD1,1.10\n")}, actor=None, reason="MFF corrected"
+    )
+    activity_services.activity_recost_for_tariff(tariff_version_id=version.pk)  # (the queued task's work)
+    # (2,000.00 + 4 × 250.00) × 1.10 = 3,300.00; 500.00 × 1.10 = 550.00; 2,000.00 × 1.10 = 2,200.00
+    costs = dict(ActivityLine.objects.current().values_list("record_key", "cost_pence"))
+    assert costs == {"S1": 330000, "S2": 55000, "S3": 220000, "S4": 220000}
+    assert ActivityAdjustment.objects.get().cost_pence == -330000
+    # Lines and aggregates still agree, month by month.
+    from django.db.models import Sum
+
+    from activity.models import ActivityAggregate
+
+    agg = ActivityAggregate.objects.current().filter(
+        practice__isnull=False, outcome__in=["costed", "uncosted"]
+    )
+    assert dict(agg.values_list("month").annotate(Sum("cost_pence")).order_by()) == dict(
+        ActivityLine.objects.current().values_list("month").annotate(Sum("cost_pence")).order_by()
+    )
