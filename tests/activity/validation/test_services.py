@@ -207,3 +207,16 @@ def test_a_new_tariff_reprices_the_lines_and_their_adjustments(published, world,
     assert dict(agg.values_list("month").annotate(Sum("cost_pence")).order_by()) == dict(
         ActivityLine.objects.current().values_list("month").annotate(Sum("cost_pence")).order_by()
     )
+
+
+def test_the_drill_down_adds_up_to_the_adjusted_report(published, world, year, open_months):
+    from budgets.selectors.reports import drilldown
+
+    report_recompute(pct=world.pct, year=year, trigger="test")
+    services.activity_challenge_decide(
+        challenge=_challenge(world), outcome="accepted", note="Agreed.", actor=world.users[Role.PCT_FINANCE]
+    )
+    rows = drilldown(
+        user=world.users[Role.PRACTICE_MANAGER], practice=world.practice, year=year, category="NEL"
+    )
+    assert [(r["tretspef"], r["activity"], r["cost"]) for r in rows["rows"]] == [("300", 2, 52500 + 210000)]
