@@ -10,5 +10,6 @@ class ActivityConfig(AppConfig):
         from pbc.context_processors import register_nav
 
         register_nav("Activity", "activity:activity_list", "activity.view_activityaggregate")
+        register_nav("Validation", "activity:line_list", "activity.view_activityline")
         register_nav("Uploads", "activity:upload_list", "activity.view_extractupload")
         register_nav("Tariffs", "activity:tariff_list", "activity.view_tariffversion")

@@ -297,3 +297,13 @@ class ProblemRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line_no}: {self.outcome} {self.reason}"
+
+
+# Validation and challenge of activity lines (a sub-domain kept in its own module).
+from activity.validation.models import (  # noqa: E402, F401
+    ActivityAdjustment,
+    ActivityChallenge,
+    ActivityLine,
+    ValidationMonthClosure,
+    ValidationReturn,
+)

@@ -8,3 +8,18 @@ grant(EVERY_ROLE, ("activity.view_tariffversion", "activity.view_activityaggrega
 grant(PCT_STAFF + (Role.AUDITOR,), ("activity.view_extractupload",))
 grant((Role.PCT_FINANCE, Role.PCT_INFORMATION), ("activity.import_tariff", "activity.upload_extract"))
 grant((Role.API_CLIENT_WRITE,), ("activity.upload_extract", "activity.view_extractupload"))
+
+# Validation of activity lines: everyone reads the lines, challenges and returns in scope; a practice
+# challenges its lines and makes its monthly return; PCT staff decide challenges and close months.
+grant(
+    EVERY_ROLE,
+    (
+        "activity.view_activityline",
+        "activity.view_activitychallenge",
+        "activity.view_validationreturn",
+    ),
+)
+grant((Role.PRACTICE_MANAGER,), ("activity.add_activitychallenge", "activity.add_validationreturn"))
+grant(PCT_STAFF, ("activity.decide_activitychallenge", "activity.view_activityadjustment"))
+grant((Role.AUDITOR,), ("activity.view_activityadjustment",))
+grant((Role.PCT_FINANCE, Role.PCT_INFORMATION), ("activity.close_validation_month",))

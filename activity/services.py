@@ -24,7 +24,15 @@ from simple_history.utils import update_change_reason
 from activity import costing, extract_reader, jobs, restatement, tariff_files
 from activity.choices import TariffKind, UploadStatus
 from activity.extract_schema import Dataset, Outcome, Reason
-from activity.models import TARIFF_MODELS, ActivityAggregate, ExtractUpload, ProblemRow, TariffVersion
+from activity.models import (
+    TARIFF_MODELS,
+    ActivityAggregate,
+    ActivityLine,
+    ExtractUpload,
+    ProblemRow,
+    TariffVersion,
+)
+from activity.validation.lines import activity_lines_publish, activity_lines_recost, store_activity_lines
 from pbc import queue
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
@@ -433,7 +441,7 @@ def extract_wait(*, upload_id: int, timeout: float = 600.0, poll: float = 0.5) -
 
 def _discard_attempts(upload: ExtractUpload, *, keep: int | None = None, only: int | None = None) -> None:
     """Delete stored rows of the upload: of one attempt (``only``), or of every attempt but ``keep``."""
-    for model in (ActivityAggregate, ProblemRow):
+    for model in (ActivityAggregate, ProblemRow, ActivityLine):
         rows = model.objects.filter(upload=upload)
         if only is not None:
             rows = rows.filter(attempt=only)
@@ -679,7 +687,7 @@ def _cost_and_store(upload: ExtractUpload, lease: jobs.Lease) -> tuple[pd.DataFr
             patient_salt=_salt(),
             chunk_rows=CHUNK_ROWS,
             max_bytes=settings.PBC_MAX_UPLOAD_BYTES,
-            patient_keys=False,  # only folding episodes into spells needs them, and the reader does it
+            patient_keys=True,  # activity lines keep the keyed hash (never the pseudonym)
         ) as stream,
     ):
         for frame in stream:
@@ -710,6 +718,7 @@ def _cost_and_store(upload: ExtractUpload, lease: jobs.Lease) -> tuple[pd.DataFr
                 ].sum()
             )
             _insert_aggregates(upload, dataset, agg, pct_practices)
+            store_activity_lines(upload, costed, pct_practices)  # one row per costed spell (validation)
             if problems_left > 0:
                 problems_left -= _store_problem_rows(upload, costed, problems_left)
             lease.renew(rows_read=stream.summary.rows_read, bytes_read=stream.summary.bytes_read)
@@ -905,6 +914,7 @@ def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict, lease: 
         before = _slice_totals(old)
         replaced_uploads = sorted(set(old.values_list("upload_id", flat=True)))
         ActivityAggregate.objects.filter(pk__in=old.values("pk")).update(is_current=False)
+        activity_lines_publish(upload, restated)  # the activity lines follow their aggregates
         after = {
             (provider, f"{month:%Y-%m-%d}"): {
                 "activity": int(row.activity),
@@ -992,6 +1002,7 @@ def activity_recost_for_tariff(*, tariff_version_id: int) -> int:
                 if not agg.empty:
                     recosted = costing.recost_aggregates(agg, tariff=tables).assign(is_current=current)
                     _insert_aggregates(upload, Dataset(upload.dataset), recosted, pct_practices)
+            activity_lines_recost(upload, tables)  # the activity lines follow their aggregates
             quality = {**upload.quality, **upload_quality(upload)}
             ExtractUpload.objects.filter(pk=upload.pk).update(tariff=version, quality=quality)
         done += 1

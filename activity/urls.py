@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activity import views
+from activity.validation.urls import urlpatterns as validation_urls
 
 app_name = "activity"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload_detail"),
     path("uploads/<int:pk>/problems.csv", views.UploadProblemsCsvView.as_view(), name="upload_problems_csv"),
     path("uploads/<int:pk>/retry/", views.UploadRetryView.as_view(), name="upload_retry"),
+    *validation_urls,  # validation and challenge of activity lines
 ]

@@ -7,6 +7,7 @@ class BudgetsConfig(AppConfig):
 
     def ready(self) -> None:
         from activity.services import register_after_publish, register_after_recost
+        from activity.validation.services import register_after_adjustment
         from budgets import roles  # noqa: F401 - grants capabilities to role groups
         from budgets.services import _queue_reports, report_recompute_after_upload
         from budgets.views.panels import budget_panel
@@ -18,4 +19,5 @@ class BudgetsConfig(AppConfig):
         # Reports are recomputed (by a queued task) whenever an extract is published or re-costed.
         register_after_publish(report_recompute_after_upload)
         register_after_recost(_queue_reports)
+        register_after_adjustment(_queue_reports)  # an accepted activity challenge
         register_home_panel(budget_panel)

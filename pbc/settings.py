@@ -171,6 +171,11 @@ PBC_RAW_FILE_RETENTION_DAYS = env.int("PBC_RAW_FILE_RETENTION_DAYS", default=30)
 # An upload that would shrink a published provider-month to under this share of its spells (or empty it)
 # is refused (409) until it is sent again with confirm_restate.
 PBC_RESTATE_MIN_SHARE = Decimal(env.str("PBC_RESTATE_MIN_SHARE", default="0.5"))
+# Validation of activity (DOMAIN 10): a month's lines may be challenged until this many days after the
+# month ends (after that, or once the PCT closes the month, challenges are refused: the provider's
+# figures for it are final); a practice's validation return is late after this many days.
+PBC_VALIDATION_CLOSE_DAYS = env.int("PBC_VALIDATION_CLOSE_DAYS", default=60)
+PBC_VALIDATION_RETURN_DAYS = env.int("PBC_VALIDATION_RETURN_DAYS", default=30)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

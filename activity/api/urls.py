@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activity.api import views
+from activity.validation import api as validation
 
 urlpatterns = [
     path("tariffs/", views.TariffVersionListApi.as_view(), name="tariff-list"),
@@ -10,4 +11,15 @@ urlpatterns = [
     path("uploads/<int:pk>/problems/", views.UploadProblemListApi.as_view(), name="upload-problem-list"),
     path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
     path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
+    # Validation and challenge of activity lines.
+    path("activity-lines/", validation.ActivityLineListApi.as_view(), name="activity-line-list"),
+    path(
+        "activity-challenges/", validation.ActivityChallengeListApi.as_view(), name="activity-challenge-list"
+    ),
+    path(
+        "activity-challenges/<int:pk>/decision/",
+        validation.ActivityChallengeDecisionApi.as_view(),
+        name="activity-challenge-decision",
+    ),
+    path("validation-returns/", validation.ValidationReturnListApi.as_view(), name="validation-return-list"),
 ]

@@ -328,6 +328,8 @@ def drilldown(
     rows = list(
         qs.values(*group).annotate(activity=Sum("activity"), cost=Sum("cost_pence")).order_by("-cost", *group)
     )
+    rows = _with_adjustments(rows, group, user=user, practice=practice, start=fy.start, end=end, specs=specs,
+                             category=category, tretspef=tretspef)  # fmt: skip
     hrg_names = {}
     if tretspef:
         from activity.models import AdmittedTariff
@@ -341,6 +343,36 @@ def drilldown(
     for r in rows:
         r["hrg_name"] = hrg_names.get(r.get("hrg"), "")
     return {"rows": rows, "run": run, "by": group[-1]}
+
+
+def _with_adjustments(rows, group, *, user, practice, start, end, specs, category, tretspef) -> list[dict]:
+    """Drill-down rows less the adjusting entries of accepted activity challenges (as the report rows
+    are), so the drill-down adds up to the dashboard."""
+    from activity.validation.models import ActivityAdjustment
+    from budgets.services.reports import category_case
+
+    adj = scope_queryset(
+        ActivityAdjustment.objects.counted().filter(practice=practice, month__gte=start, month__lte=end), user
+    )
+    adj = (
+        adj.annotate(category=category_case(specs)).filter(category=category)
+        if specs
+        else adj.filter(pod=category)
+    )
+    if tretspef:
+        adj = adj.filter(tretspef=tretspef)
+    adjusted = list(adj.values(*group).annotate(activity=Sum("activity"), cost=Sum("cost_pence")).order_by())
+    if not adjusted:
+        return rows
+    by_key = {tuple(r[g] for g in group): r for r in rows}
+    for a in adjusted:
+        row = by_key.setdefault(
+            tuple(a[g] for g in group), {**{g: a[g] for g in group}, "activity": 0, "cost": 0}
+        )
+        row["activity"] += a["activity"]
+        row["cost"] += a["cost"]
+    kept = [r for r in by_key.values() if r["activity"] or r["cost"]]
+    return sorted(kept, key=lambda r: (-r["cost"], *[r[g] or "" for g in group]))
 
 
 def _april_lists(practice_ids: list[int], day) -> dict[int, int]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from activity.choices import DatasetChoice, UploadStatus
 from activity.extract_schema import Outcome
 from activity.models import ActivityAggregate, ExtractUpload
+from activity.validation.selectors import activity_adjustments_counted
 from budgets.budget_io import rag_thresholds
 from budgets.categories import CategorySpec
 from budgets.choices import BudgetStatus
@@ -81,9 +82,25 @@ def _year_activity(pct: Pct, fy: FY, specs: list[CategorySpec]) -> pd.DataFrame:
                 # A plain scan and hash aggregate: compiling it (JIT) costs more than it saves.
                 cursor.execute("SET LOCAL jit = off")
         frame = _activity_frame(qs)
+    adjustments = _year_adjustments(pct, fy, specs)
+    if len(adjustments):  # accepted challenges, kept beside the raw activity (activity.validation)
+        frame = pd.concat([frame, adjustments], ignore_index=True)
     frame["fm"] = ((frame["month"].dt.month - 4) % 12 + 1).astype("int64") if len(frame) else 0
     frame["provider"] = frame["provider"].fillna("")
     return frame
+
+
+def _year_adjustments(pct: Pct, fy: FY, specs: list[CategorySpec]) -> pd.DataFrame:
+    """The adjusting entries of accepted activity challenges, in the activity frame's shape (negative
+    activity and cost), categorised as the activity they adjust."""
+    qs = (
+        activity_adjustments_counted(pct_id=pct.pk, start=fy.start, end=fy.end)
+        .annotate(category=category_case(specs))
+        .values("practice_id", "month", "pod", "provider", "category")
+        .annotate(activity=Sum("activity"), cost=Sum("cost_pence"))
+        .order_by()
+    )
+    return _activity_frame(qs)
 
 
 def _activity_frame(qs) -> pd.DataFrame:
@@ -210,12 +227,16 @@ def _inputs_fingerprint(pct: Pct, fy: FY, published: BudgetSet | None, specs, pr
     activity = _year_rows(pct, fy).aggregate(
         rows=Count("pk"), activity=Sum("activity"), cost=Sum("cost_pence"), last=Max("pk")
     )
+    adjusted = activity_adjustments_counted(pct_id=pct.pk, start=fy.start, end=fy.end).aggregate(
+        rows=Count("pk"), cost=Sum("cost_pence"), last=Max("pk")
+    )
     inputs = {
         "budget_set": [published.pk, published.published_at.isoformat()] if published else None,
         "categories": [s.as_dict() for s in specs],
         "practices": sorted([pk, code, locality] for pk, code, locality in practices),
         "uploads": [[u["id"], u["published_at"]] for u in uploads],
         "activity": [activity["rows"], activity["activity"], activity["cost"], activity["last"]],
+        "adjustments": [adjusted["rows"], adjusted["cost"], adjusted["last"]],
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -60,7 +60,7 @@ def registered_routes() -> list[Route]:
     import importlib
 
     routes: list[Route] = []
-    for app in ("pbc", "budgets", "applications", "agreements", "freed_resources", "fhir"):
+    for app in ("pbc", "activity", "budgets", "applications", "agreements", "freed_resources", "fhir"):
         try:
             module = importlib.import_module(f"tests.{app}.routes")
         except ModuleNotFoundError:
