@@ -45,7 +45,7 @@ def tariff(year, world):
 def upload(world, year, data: bytes, name="apc.csv", dataset="APC", django_capture_on_commit_callbacks=None):
     stored = services.extract_upload_create(
         pct=world.pct, dataset=dataset, year=year, upload=ContentFile(data, name=name), filename=name,
-        actor=world.users[Role.PCT_INFORMATION],
+        actor=world.users[Role.PCT_INFORMATION], confirm_restate=True,  # restatements here are meant
     )  # fmt: skip
     stored.refresh_from_db()
     if stored.status == UploadStatus.PENDING:

@@ -39,7 +39,7 @@ def _killed_before_publication(world, year, data: bytes, monkeypatch) -> Extract
     monkeypatch.setattr(services, "_publish", die)
     stored = services.extract_upload_create(
         pct=world.pct, dataset="APC", year=year, upload=ContentFile(data, name="k.csv"), filename="k.csv",
-        actor=world.users[Role.PCT_INFORMATION],
+        actor=world.users[Role.PCT_INFORMATION], confirm_restate=True,  # restatements here are meant
     )  # fmt: skip
     with pytest.raises(Killed):
         services.extract_process(upload_id=stored.pk)

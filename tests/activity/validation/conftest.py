@@ -27,7 +27,7 @@ COST = {"S1": 315000, "S2": 52500, "S3": 210000, "S4": 210000}
 def publish(world, year, text: str, name: str = "apc.csv"):
     stored = services.extract_upload_create(
         pct=world.pct, dataset="APC", year=year, upload=ContentFile(text.encode(), name=name), filename=name,
-        actor=world.users[Role.PCT_INFORMATION],
+        actor=world.users[Role.PCT_INFORMATION], confirm_restate=True,  # restatements here are meant
     )  # fmt: skip
     stored = services.extract_process(upload_id=stored.pk)
     assert stored.status == UploadStatus.SUCCEEDED, stored.error
