@@ -163,9 +163,7 @@ def test_weights_not_100_and_negative_rates_are_400_and_nothing_saved(world, api
     negative["components"][4]["rate_pence_per_patient"] = "-5.6"
     response = api.post(reverse("incentive-scheme-list"), {"definition": negative}, format="json")
     assert response.status_code == 400
-    assert (
-        "The rate of ethnicity cannot be negative (-5.6)." in response.json()["errors"]["definition"]
-    )
+    assert "The rate of ethnicity cannot be negative (-5.6)." in response.json()["errors"]["definition"]
     assert not IncentiveScheme.objects.exists()
     created = api.post(
         reverse("incentive-scheme-list"), {"definition": incentives.des_2008_09().to_dict()}, format="json"
