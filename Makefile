@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 XDIST  ?= -n 2
 PORT   ?= 8000
 
-.PHONY: run test install lock lint format check-deploy migrate seed worker beat benchmark clean
+.PHONY: run test install lock lint format check-deploy migrate seed worker beat benchmark backup restore clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (python3.11 not found)."; exit 1; }
@@ -53,6 +53,14 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A pbc beat -l info
+
+# make backup [BACKUP=dir]; make restore BACKUP=dir (asks before replacing the data).
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Name the backup: make restore BACKUP=backups/<time>"; exit 1; }
+	$(BIN)/python manage.py restore $(BACKUP)
 
 benchmark: install
 	$(BIN)/python -m benchmarks.run

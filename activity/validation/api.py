@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from activity.validation import selectors, services
 from activity.validation.choices import ChallengeOutcome, ChallengeReason, ReturnStatus
 from activity.validation.filters import ActivityChallengeFilter, ActivityLineFilter, MonthField
-from activity.validation.models import ActivityChallenge, ActivityLine
+from activity.validation.models import ActivityChallenge, ActivityLine, ValidationReturn
 from pbc.api.fields import MoneyField
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.fiscal import FinancialYear as FY
@@ -123,7 +123,7 @@ class ActivityChallengeListApi(generics.ListAPIView):
         return Response(ChallengeOutputSerializer(challenge).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class ChallengeDecisionInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ChallengeOutcome.choices)
     note = serializers.CharField(max_length=4000, help_text="Why; shown to the practice.")
 
@@ -135,11 +135,11 @@ class ActivityChallengeDecisionApi(APIView):
     required_permissions = ("activity.decide_activitychallenge",)
 
     @extend_schema(
-        request=DecisionInputSerializer, responses={200: ChallengeOutputSerializer, **ERRORS_WRITE}
+        request=ChallengeDecisionInputSerializer, responses={200: ChallengeOutputSerializer, **ERRORS_WRITE}
     )
     def post(self, request, pk):
         challenge = selectors.activity_challenge_get(user=request.user, pk=pk)
-        data = DecisionInputSerializer(data=request.data)
+        data = ChallengeDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         challenge = services.activity_challenge_decide(
             challenge=challenge, outcome=data.validated_data["outcome"], note=data.validated_data["note"],
@@ -181,6 +181,7 @@ class ValidationReturnListApi(generics.GenericAPIView):
     already returned)."""
 
     serializer_class = ValidationReturnOutputSerializer
+    queryset = ValidationReturn.objects.none()  # rows come from the selector; this names the model
     required_permissions = {
         "GET": ("activity.view_validationreturn",),
         "POST": ("activity.add_validationreturn",),
