@@ -33,6 +33,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from activity.extract_schema import PROVIDER_CODE, TREATMENT_FUNCTION
 from pbc.exceptions import ImportRejected
 
 __all__ = [
@@ -60,8 +61,8 @@ MAX_ERRORS = 1_000  # errors beyond this are counted, not listed
 _BOUNDS = {"pence": (0, MAX_PRICE_PENCE), "days": (0, MAX_TRIM_DAYS), "scaled": (1, MAX_MFF_SCALED)}
 
 _HRG_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z]$")
-_PROVIDER_RE = re.compile(r"^[A-Z0-9]{3}$")
-_TRETSPEF_RE = re.compile(r"^[A-Z0-9]{3}$")
+_PROVIDER_RE = re.compile(rf"^(?:{PROVIDER_CODE})$")  # the same patterns as the extracts' codes
+_TRETSPEF_RE = re.compile(rf"^(?:{TREATMENT_FUNCTION})$")
 _NUMBER_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 # Typed output columns (all money in pence, nullable Int64).
@@ -415,7 +416,7 @@ def read_outpatient_tariff(source: Source) -> pd.DataFrame:
                     row,
                     "TRETSPEF",
                     _TRETSPEF_RE,
-                    "a 3-character treatment function code",
+                    "a 3-digit treatment function code (e.g. 300)",
                     out,
                 ),
                 "provider": _provider(cells.get("PROCODE3", ""), row, out),
