@@ -8,7 +8,7 @@ Decisions a reader of the output must know:
 
 * **Refusals.** A file that cannot be read as the dataset at all (empty, header only, binary, a zip that is not
   a workbook, no recognised delimiter, required columns missing, columns of another dataset, over the size
-  limit) raises :class:`ExtractRejected` when :func:`read_extract` is *called*, before any frame is yielded.
+  limit, an XLSX whose zip declares too much to unpack — see :mod:`pbc.workbooks`) raises :class:`ExtractRejected` when :func:`read_extract` is *called*, before any frame is yielded.
   A few problems are only visible further in (a quote left open for megabytes, a file that changes its
   field count throughout): these raise :class:`ExtractRejected` during iteration, so the caller must load
   all frames inside one transaction and roll back on it.
@@ -70,6 +70,7 @@ from activity.extract_schema import (
     Dataset,
     Reason,
 )
+from pbc.workbooks import WorkbookRefused, XlsxLimits, check_xlsx_archive
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -310,10 +311,11 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:,.1f} MB"
 
 
-def sniff(source: Source, *, max_bytes: int | None = None) -> FileInfo:
+def sniff(source: Source, *, max_bytes: int | None = None, xlsx_limits: XlsxLimits | None = None) -> FileInfo:
     """Detect the file's format, encoding, delimiter and header; refuse what cannot be an activity extract.
 
-    Looks at the first megabyte only (plus the size), so it is cheap on any file.
+    Looks at the first megabyte only (plus the size), so it is cheap on any file. An XLSX workbook whose
+    archive declares more than ``xlsx_limits`` (default :class:`XlsxLimits`) to unpack is refused unopened.
     """
     with _Opened(source) as stream:
         size = _size(stream)
@@ -330,7 +332,7 @@ def sniff(source: Source, *, max_bytes: int | None = None) -> FileInfo:
             raise ExtractRejected("The file is empty.", {"size_bytes": size})
         if head.startswith(b"PK\x03\x04"):
             stream.seek(0)
-            return _sniff_xlsx(stream, size)
+            return _sniff_xlsx(stream, size, xlsx_limits or XlsxLimits())
         return _sniff_text(head, size)
 
 
@@ -422,14 +424,20 @@ def _sniff_text(head: bytes, size: int) -> FileInfo:
     )
 
 
-def _open_workbook(stream: IO[bytes]) -> Any:
+def _open_workbook(stream: IO[bytes], limits: XlsxLimits | None) -> Any:
+    """The workbook, read-only; with ``limits``, refused first if it declares too much to unpack (a zip
+    bomb). :func:`sniff` checks; the row reader that follows it opens the same file without checking again."""
     import openpyxl  # local: only XLSX uploads pay for it
 
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
+            if limits is not None:
+                check_xlsx_archive(archive, limits)
     except zipfile.BadZipFile:
         raise _refuse_binary("The file starts like a zip archive but is damaged.") from None
+    except WorkbookRefused as exc:
+        raise ExtractRejected(exc.message, exc.extra) from None
     if "xl/workbook.xml" not in names:
         raise _refuse_binary("This is a zip archive, not an Excel .xlsx workbook.")
     stream.seek(0)
@@ -448,8 +456,8 @@ def _blank_row(row: tuple[Any, ...]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def _sniff_xlsx(stream: IO[bytes], size: int) -> FileInfo:
-    workbook = _open_workbook(stream)
+def _sniff_xlsx(stream: IO[bytes], size: int, limits: XlsxLimits) -> FileInfo:
+    workbook = _open_workbook(stream, limits)
     try:
         if not workbook.worksheets:
             raise ExtractRejected("The workbook has no worksheets.")
@@ -798,7 +806,7 @@ def _cell_text(value: Any) -> str | None:
 def _xlsx_chunks(
     stream: IO[bytes], info: FileInfo, include: list[int], chunk_rows: int, summary: ReadSummary
 ) -> Iterator[tuple[dict[int, pa.ChunkedArray], np.ndarray]]:
-    workbook = _open_workbook(stream)
+    workbook = _open_workbook(stream, None)  # sniff() has checked its declared sizes
     try:
         columns: dict[int, list[str | None]] = {i: [] for i in include}
         lines: list[int] = []
@@ -1092,6 +1100,7 @@ def read_extract(
     spells: bool = True,
     patient_keys: bool = True,
     max_lengths: Mapping[str, int] | None = None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> ExtractStream:
     """Open an extract and stream it as normalised frames of at most ``chunk_rows`` rows.
 
@@ -1113,7 +1122,7 @@ def read_extract(
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     dataset = Dataset(dataset)
-    info = sniff(path, max_bytes=max_bytes)
+    info = sniff(path, max_bytes=max_bytes, xlsx_limits=xlsx_limits)
     cols = check_columns(info.headers, dataset)
     episode_level = dataset == Dataset.APC and is_episode_level(info.headers)
     fold = episode_level and spells

@@ -37,6 +37,7 @@ from pbc import queue
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
 from pbc.models import FinancialYear, Pct, Practice
+from pbc.workbooks import XlsxLimits
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def tariff_files_parse(*, files: dict[str, tuple[str, bytes]]) -> dict[str, pd.D
     unknown = set(files) - set(TariffKind.values)
     if unknown:
         raise ApplicationError(f"Unknown tariff kind: {', '.join(sorted(unknown))}.")
-    return {kind: _READERS[TariffKind(kind)](data) for kind, (_, data) in files.items()}
+    limits = XlsxLimits.from_settings()
+    return {kind: _READERS[TariffKind(kind)](data, xlsx_limits=limits) for kind, (_, data) in files.items()}
 
 
 @transaction.atomic
@@ -193,7 +195,12 @@ def stored_lengths() -> dict[str, int]:
 def _read(path, dataset: Dataset, **options) -> extract_reader.ExtractStream:
     """An extract's normalised frames, keyed and length-checked as everything here reads them."""
     return extract_reader.read_extract(
-        path, dataset, patient_salt=_salt(), max_lengths=stored_lengths(), **options
+        path,
+        dataset,
+        patient_salt=_salt(),
+        max_lengths=stored_lengths(),
+        xlsx_limits=XlsxLimits.from_settings(),
+        **options,
     )
 
 
@@ -239,7 +246,9 @@ def extract_check(*, path, dataset: str, year: FinancialYear) -> extract_reader.
     ApplicationError; stores nothing. An upload's first step, and a dry run."""
     dataset = Dataset(dataset)
     try:
-        info = extract_reader.sniff(path, max_bytes=settings.PBC_MAX_UPLOAD_BYTES)
+        info = extract_reader.sniff(
+            path, max_bytes=settings.PBC_MAX_UPLOAD_BYTES, xlsx_limits=XlsxLimits.from_settings()
+        )
         extract_reader.check_columns(info.headers, dataset)
         _check_period(path, dataset, year)
     except extract_reader.ExtractRejected as exc:
