@@ -34,6 +34,7 @@ from activity.models import (
 )
 from activity.validation.lines import activity_lines_publish, activity_lines_recost, store_activity_lines
 from pbc import queue
+from pbc.busy import retry_when_busy, run_retrying_when_busy
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
 from pbc.models import FinancialYear, Pct, Practice
@@ -76,6 +77,7 @@ def tariff_files_parse(*, files: dict[str, tuple[str, bytes]]) -> dict[str, pd.D
     return {kind: _READERS[TariffKind(kind)](data, xlsx_limits=limits) for kind, (_, data) in files.items()}
 
 
+@retry_when_busy
 @transaction.atomic
 def tariff_import(
     *, year: FinancialYear, files: dict[str, tuple[str, bytes]], actor, reason: str = ""
@@ -289,15 +291,21 @@ def extract_upload_create(
         stored.file.delete(save=False)
         raise
     try:
-        with transaction.atomic():
-            _refuse_duplicate(stored)
-            stored._history_user = actor
-            stored.save()
-            _queue(stored.pk)
-    except ApplicationError:
+        run_retrying_when_busy(lambda: _save_and_queue(stored, actor))
+    except ApplicationError:  # DatabaseBusy too: the file goes when the row does
         stored.file.delete(save=False)
         raise
     return stored
+
+
+@transaction.atomic
+def _save_and_queue(stored: ExtractUpload, actor) -> None:
+    """The upload's write transaction: run again whole when the database was busy."""
+    stored.pk, stored._state.adding = None, True  # a busy attempt rolled its insert back
+    _refuse_duplicate(stored)
+    stored._history_user = actor
+    stored.save()
+    _queue(stored.pk)
 
 
 def _refuse_duplicate(stored: ExtractUpload) -> None:

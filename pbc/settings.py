@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A busy timeout lets the eager task and the request share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+# A write transaction that SQLite answers "database is locked" (another upload is writing) is run again
+# after each of these pauses (seconds), then answered "The database is busy; try again in a moment." (503).
+PBC_DB_BUSY_RETRY_DELAYS = env.list("PBC_DB_BUSY_RETRY_DELAYS", cast=float, default=[0.2, 0.5, 1.0])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://pbc")}
