@@ -2,7 +2,8 @@
 
 Every input row ends in exactly one :class:`Outcome`, decided in this order:
 
-1. ``rejected`` — the row cannot be trusted: activity date (APC discharge, OP appointment, A&E arrival) or
+1. ``rejected`` — the row cannot be trusted: the reader found a code that breaks its pattern or a value longer
+   than where it is stored (column ``invalid``, which takes precedence); activity date (APC discharge, OP appointment, A&E arrival) or
    APC admission date missing / unparseable / HES-invalid (1801-01-01); ``SPELDUR`` unparseable; an impossible
    stay (discharge before admission, negative ``SPELDUR``, a stay over 100 years); activity date outside the
    financial year or after ``today``; a missing record key only when ``require_record_key`` is set (by
@@ -58,6 +59,7 @@ from activity.extract_schema import (
     POD_OPFA,
     POD_OPFUP,
     PODS,
+    PRACTICE_CODE,
     Dataset,
     Outcome,
     Reason,
@@ -107,7 +109,7 @@ _P = {p: i for i, p in enumerate(PODS)}
 _NONE = _R[Reason.NONE]
 _APC_PODS = (_P[POD_EL], _P[POD_DC], _P[POD_NEL])
 _OP_PODS = (_P[POD_OPFA], _P[POD_OPFUP])
-_PRACTICE_RE = re.compile(r"^[A-Z]\d{5}$")
+_PRACTICE_RE = re.compile(rf"^(?:{PRACTICE_CODE})$")
 _INT_RE = re.compile(r"^-?\d{1,9}$")
 _ACTIVITY_DATE = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}
 _OK, _MISSING, _BAD = 0, 1, 2
@@ -536,7 +538,8 @@ def cost_activity(
     key_missing = (key.isna() | (key.astype("string").str.strip() == "")).to_numpy(dtype=bool, na_value=True)
     if require_record_key:
         rejections.append((key_missing, Reason.RECORD_KEY_MISSING))
-    reject_reason = _first_reason(rejections, n)
+    invalid = _per_unique(frame["invalid"], lambda v: _R[Reason(v)], _NONE, "int16")
+    reject_reason = np.where(invalid != _NONE, invalid, _first_reason(rejections, n)).astype("int16")
     rejected = reject_reason != _NONE
 
     candidates = ~rejected & ~key_missing
@@ -818,6 +821,7 @@ def data_quality_summary(frame: pd.DataFrame) -> dict:
 _ADDED = {
     "outcome", "reason", "price_reason", "pod", "month", "practice", "provider", "ae_type", "los_days",
     "ssem_eligible", "excess_days", "price_pence", "mff_defaulted", "patient_key",
+    "invalid",  # the row's reason already says it
 }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ Decisions a reader of the output must know:
 
 * **Refusals.** A file that cannot be read as the dataset at all (empty, header only, binary, a zip that is not
   a workbook, no recognised delimiter, required columns missing, columns of another dataset, over the size
-  limit) raises :class:`ExtractRejected` when :func:`read_extract` is *called*, before any frame is yielded.
+  limit, an XLSX whose zip declares too much to unpack — see :mod:`pbc.workbooks`) raises :class:`ExtractRejected` when :func:`read_extract` is *called*, before any frame is yielded.
   A few problems are only visible further in (a quote left open for megabytes, a file that changes its
   field count throughout): these raise :class:`ExtractRejected` during iteration, so the caller must load
   all frames inside one transaction and roll back on it.
@@ -32,6 +32,11 @@ Decisions a reader of the output must know:
   for the costing step to judge. XLSX cells become the text a CSV export would hold (dates ISO, whole
   numbers without ".0"; a code typed as a number has lost its leading zeros, e.g. AEDEPTTYPE ``1``).
   A carriage return that does not end a line (debris inside a value) is read as a space.
+* **Codes and lengths.** Provider, treatment function and HRG codes are checked against ``CODE_PATTERNS``
+  (a provider from ``PROCODE5`` must be a 5-character site code) and, given ``max_lengths``, values against
+  the columns they are stored in. A row that fails is still yielded, with the rejected-row reason in
+  ``invalid`` and the offending value (shortened) in ``invalid_value``; the value itself becomes <NA>. The
+  costing rejects such rows first. Practice codes are not checked here: a malformed one is unattributed.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import IO, Any, Literal
@@ -56,12 +61,16 @@ import pyarrow.csv as pacsv
 
 from activity.extract_schema import (
     ALIASES,
+    CODE_PATTERNS,
+    INVALID_VALUE_CHARS,
     NORMALISED,
     NULL_DATES,
     NULL_TOKENS,
     REQUIRED,
     Dataset,
+    Reason,
 )
+from pbc.workbooks import WorkbookRefused, XlsxLimits, check_xlsx_archive
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -134,6 +143,7 @@ class ColumnMap:
     procode3_from_procode5: bool = False
     # Row by row: where the target is blank, take the fallback column's value (HES DISDATE ← EPIEND).
     row_fill: dict[str, int] = field(default_factory=dict)
+    fill_source: dict[str, str] = field(default_factory=dict)  # target → fallback header as written
 
 
 @dataclass
@@ -186,6 +196,7 @@ def resolve_columns(headers: Sequence[str]) -> ColumnMap:
         source={c: str(headers[i]).strip() for c, i in index.items()},
         procode3_from_procode5=derived,
         row_fill=row_fill,
+        fill_source={c: str(headers[i]).strip() for c, i in row_fill.items()},
     )
 
 
@@ -300,10 +311,11 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:,.1f} MB"
 
 
-def sniff(source: Source, *, max_bytes: int | None = None) -> FileInfo:
+def sniff(source: Source, *, max_bytes: int | None = None, xlsx_limits: XlsxLimits | None = None) -> FileInfo:
     """Detect the file's format, encoding, delimiter and header; refuse what cannot be an activity extract.
 
-    Looks at the first megabyte only (plus the size), so it is cheap on any file.
+    Looks at the first megabyte only (plus the size), so it is cheap on any file. An XLSX workbook whose
+    archive declares more than ``xlsx_limits`` (default :class:`XlsxLimits`) to unpack is refused unopened.
     """
     with _Opened(source) as stream:
         size = _size(stream)
@@ -320,7 +332,7 @@ def sniff(source: Source, *, max_bytes: int | None = None) -> FileInfo:
             raise ExtractRejected("The file is empty.", {"size_bytes": size})
         if head.startswith(b"PK\x03\x04"):
             stream.seek(0)
-            return _sniff_xlsx(stream, size)
+            return _sniff_xlsx(stream, size, xlsx_limits or XlsxLimits())
         return _sniff_text(head, size)
 
 
@@ -412,14 +424,20 @@ def _sniff_text(head: bytes, size: int) -> FileInfo:
     )
 
 
-def _open_workbook(stream: IO[bytes]) -> Any:
+def _open_workbook(stream: IO[bytes], limits: XlsxLimits | None) -> Any:
+    """The workbook, read-only; with ``limits``, refused first if it declares too much to unpack (a zip
+    bomb). :func:`sniff` checks; the row reader that follows it opens the same file without checking again."""
     import openpyxl  # local: only XLSX uploads pay for it
 
     try:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
+            if limits is not None:
+                check_xlsx_archive(archive, limits)
     except zipfile.BadZipFile:
         raise _refuse_binary("The file starts like a zip archive but is damaged.") from None
+    except WorkbookRefused as exc:
+        raise ExtractRejected(exc.message, exc.extra) from None
     if "xl/workbook.xml" not in names:
         raise _refuse_binary("This is a zip archive, not an Excel .xlsx workbook.")
     stream.seek(0)
@@ -438,8 +456,8 @@ def _blank_row(row: tuple[Any, ...]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
 
 
-def _sniff_xlsx(stream: IO[bytes], size: int) -> FileInfo:
-    workbook = _open_workbook(stream)
+def _sniff_xlsx(stream: IO[bytes], size: int, limits: XlsxLimits) -> FileInfo:
+    workbook = _open_workbook(stream, limits)
     try:
         if not workbook.worksheets:
             raise ExtractRejected("The workbook has no worksheets.")
@@ -788,7 +806,7 @@ def _cell_text(value: Any) -> str | None:
 def _xlsx_chunks(
     stream: IO[bytes], info: FileInfo, include: list[int], chunk_rows: int, summary: ReadSummary
 ) -> Iterator[tuple[dict[int, pa.ChunkedArray], np.ndarray]]:
-    workbook = _open_workbook(stream)
+    workbook = _open_workbook(stream, None)  # sniff() has checked its declared sizes
     try:
         columns: dict[int, list[str | None]] = {i: [] for i in include}
         lines: list[int] = []
@@ -876,17 +894,63 @@ class _PatientHasher:
         return pa.chunked_array([pc.take(pa.array(keys, type=pa.string()), encoded.indices)])
 
 
+class _Checks:
+    """Per row, the first value that breaks its code pattern or is longer than where it is stored: the row
+    is rejected with that reason (columns ``invalid`` and ``invalid_value``) and the value becomes <NA>, so
+    nothing over-long or malformed travels on into the costing or the database."""
+
+    def __init__(self, n: int, max_lengths: Mapping[str, int]) -> None:
+        self.max_lengths = max_lengths
+        self.reason: pa.ChunkedArray = pa.chunked_array([pa.nulls(n, type=pa.string())])
+        self.value: pa.ChunkedArray = pa.chunked_array([pa.nulls(n, type=pa.string())])
+
+    def apply(self, name: str, values: Any, *, header: str) -> Any:
+        """``values`` of column ``name`` with the bad ones nulled (a column with no checks is returned as is)."""
+        checks: list[tuple[Any, Reason]] = []
+        pattern = CODE_PATTERNS.get(name)
+        if pattern is not None:
+            matches = pc.match_substring_regex(values, f"^(?:{pattern[0]})$")
+            checks.append((pc.fill_null(pc.invert(matches), False), pattern[1]))
+        limit = self.max_lengths.get(name)
+        if limit is not None:
+            checks.append(
+                (pc.fill_null(pc.greater(pc.utf8_length(values), limit), False), Reason.VALUE_TOO_LONG)
+            )
+        any_bad = None
+        for bad, reason in checks:
+            if not pc.any(bad).as_py():
+                continue
+            first = pc.and_(bad, pc.is_null(self.reason))
+            self.reason = pc.if_else(first, pa.scalar(reason.value), self.reason)
+            self.value = pc.if_else(first, self._shown(values, header), self.value)
+            any_bad = bad if any_bad is None else pc.or_(any_bad, bad)
+        return values if any_bad is None else pc.if_else(any_bad, _NULL_STRING, values)
+
+    @staticmethod
+    def _shown(values: Any, header: str) -> Any:
+        keep = INVALID_VALUE_CHARS
+        long = pc.fill_null(pc.greater(pc.utf8_length(values), keep), False)
+        short = pc.if_else(
+            long,
+            pc.binary_join_element_wise(pc.utf8_slice_codeunits(values, 0, keep - 1), "\u2026", ""),
+            values,
+        )
+        return pc.binary_join_element_wise(f"{header}: ", short, "")
+
+
 def _normalise(
     raw: dict[int, pa.ChunkedArray],
     lines: np.ndarray,
     cols: ColumnMap,
     wanted: Sequence[str],
     hasher: _PatientHasher | None,
+    max_lengths: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     n = len(lines)
     arrays: dict[str, pa.Array | pa.ChunkedArray] = {}
+    checks = _Checks(n, max_lengths or {})
     for name in wanted:
-        if name == "line_no":
+        if name in ("line_no", "invalid", "invalid_value"):
             continue
         source = "patient" if name == "patient_key" else name
         if source not in cols.index or (name == "patient_key" and hasher is None):
@@ -900,14 +964,19 @@ def _normalise(
             if name in cols.row_fill:
                 arrays[name] = pc.coalesce(arrays[name], _clean_date(raw[cols.row_fill[name]]))
         elif name in _AS_GIVEN:
-            arrays[name] = _clean(values, upper=False)
+            arrays[name] = checks.apply(name, _clean(values, upper=False), header=cols.source[source])
         else:
             values = _clean(values, upper=name in _CODE_COLUMNS)
+            header = cols.source[source]
             if name in cols.row_fill:
                 values = pc.coalesce(values, _clean(raw[cols.row_fill[name]], upper=name in _CODE_COLUMNS))
-            if name == "procode3" and cols.procode3_from_procode5:
-                values = pc.utf8_slice_codeunits(values, 0, 3)
+                header = f"{header} (or {cols.fill_source[name]})"
+            if name == "procode3" and cols.procode3_from_procode5:  # the provider of a valid site code
+                values = pc.utf8_slice_codeunits(checks.apply("procode5", values, header=header), 0, 3)
+            values = checks.apply(name, values, header=header)
             arrays[name] = values
+    if "invalid" in wanted:
+        arrays["invalid"], arrays["invalid_value"] = checks.reason, checks.value
     table = pa.table(arrays)
     frame = table.to_pandas(types_mapper=lambda t: STRING if pa.types.is_string(t) else None)
     frame.insert(0, "line_no", lines.astype(np.int64))
@@ -1030,6 +1099,8 @@ def read_extract(
     max_bytes: int | None = None,
     spells: bool = True,
     patient_keys: bool = True,
+    max_lengths: Mapping[str, int] | None = None,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> ExtractStream:
     """Open an extract and stream it as normalised frames of at most ``chunk_rows`` rows.
 
@@ -1040,13 +1111,18 @@ def read_extract(
     (:func:`group_episodes_into_spells`), which holds its narrow columns in memory; every other file streams.
     ``patient_keys=False`` leaves ``patient_key`` null unless episodes are folded (the fold is its only use
     in costing): the pseudonym column is then not even parsed, and nothing is hashed.
+
+    Codes are checked against ``CODE_PATTERNS`` and, with ``max_lengths`` (normalised column → the longest
+    value the caller can store, from its model fields), values against their length: a row that fails is
+    yielded with ``invalid`` (the rejected-row reason) and ``invalid_value`` set, and the bad value as <NA>,
+    so the same file gives the same rejected rows on every database.
     """
     if not isinstance(patient_salt, bytes | bytearray) or not patient_salt:
         raise ValueError("patient_salt must be non-empty bytes")
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     dataset = Dataset(dataset)
-    info = sniff(path, max_bytes=max_bytes)
+    info = sniff(path, max_bytes=max_bytes, xlsx_limits=xlsx_limits)
     cols = check_columns(info.headers, dataset)
     episode_level = dataset == Dataset.APC and is_episode_level(info.headers)
     fold = episode_level and spells
@@ -1065,7 +1141,9 @@ def read_extract(
             chunks = (_xlsx_chunks if info.format == "xlsx" else _delimited_chunks)(
                 stream, info, include, chunk_rows, summary
             )
-            normalised = (_normalise(raw, lines, cols, [*wanted, *extras], hasher) for raw, lines in chunks)
+            normalised = (
+                _normalise(raw, lines, cols, [*wanted, *extras], hasher, max_lengths) for raw, lines in chunks
+            )
             if fold:
                 grouped = group_episodes_into_spells(normalised, chunk_rows=chunk_rows)
                 for frame in grouped:

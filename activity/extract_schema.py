@@ -54,6 +54,10 @@ class Reason(StrEnum):
     VALUE_UNPARSEABLE = "value_unparseable"
     RECORD_KEY_MISSING = "record_key_missing"
     MALFORMED_ROW = "malformed_row_wrong_number_of_fields"
+    PROVIDER_INVALID = "provider_code_invalid"
+    TRETSPEF_INVALID = "treatment_function_invalid"
+    HRG_INVALID = "hrg_code_invalid"
+    VALUE_TOO_LONG = "value_too_long"
     # duplicate
     DUPLICATE_IN_FILE = "duplicate_key_in_file"
     DUPLICATE_LOADED = "duplicate_key_already_loaded"
@@ -121,23 +125,37 @@ REQUIRED: dict[Dataset, tuple[str, ...]] = {
 }
 
 # Columns each dataset's normalised frame has (all pandas string dtype, <NA> for HES nulls), plus:
-#   line_no      int64   the row's line number in the file (header is line 1; first data row is 2)
-#   record_key   string  the record key, or <NA>
-#   patient_key  string  keyed hash of the patient pseudonym (never the pseudonym itself), or <NA>
+#   line_no        int64   the row's line number in the file (header is line 1; first data row is 2)
+#   record_key     string  the record key, or <NA>
+#   patient_key    string  keyed hash of the patient pseudonym (never the pseudonym itself), or <NA>
+#   invalid        string  a rejected-row ``Reason`` when a code breaks its pattern (CODE_PATTERNS) or a value
+#                          is longer than where it is stored; that value is then <NA> in its own column
+#   invalid_value  string  which value, for the person fixing the file: ``PROCODE3: =HYPERLINK("X")``
+#                          (shortened to INVALID_VALUE_CHARS), or <NA>
+_COMMON = ("line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg")
+_CHECKS = ("invalid", "invalid_value")
 NORMALISED: dict[Dataset, tuple[str, ...]] = {
     Dataset.APC: (
-        "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
-        "admidate", "disdate", "admimeth", "classpat", "speldur", "startage",
+        *_COMMON, "admidate", "disdate", "admimeth", "classpat", "speldur", "startage", *_CHECKS,
     ),
-    Dataset.OP: (
-        "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
-        "apptdate", "firstatt", "attended",
-    ),
-    Dataset.AE: (
-        "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
-        "arrivaldate", "aeattendcat", "aedepttype",
-    ),
+    Dataset.OP: (*_COMMON, "apptdate", "firstatt", "attended", *_CHECKS),
+    Dataset.AE: (*_COMMON, "arrivaldate", "aeattendcat", "aedepttype", *_CHECKS),
 }  # fmt: skip
+
+# Code patterns (whole value, after stripping and upper-casing; HES nulls are not checked). A value that
+# breaks its pattern rejects the row with the reason (DOMAIN 4: row-level problems reject the row).
+PRACTICE_CODE = r"[A-Z]\d{5}"  # GP practice ODS code: a letter and five digits (not rejected: unattributed)
+PROVIDER_CODE = r"[A-Z0-9]{3}"  # ODS provider (trust) code, PROCODE3
+PROVIDER_SITE_CODE = r"[A-Z0-9]{5}"  # PROCODE5: provider + site; its first 3 characters are the provider
+TREATMENT_FUNCTION = r"\d{3}"  # TRETSPEF / MAINSPEF, e.g. 300; "&" (not known) is a null
+HRG_CODE = r"[A-Z]{2}\d{2}[A-Z]|[A-Z]\d{2}"  # HRG4 (HA11A) or HRG v3.5 (F06)
+CODE_PATTERNS: dict[str, tuple[str, Reason]] = {
+    "procode3": (PROVIDER_CODE, Reason.PROVIDER_INVALID),
+    "procode5": (PROVIDER_SITE_CODE, Reason.PROVIDER_INVALID),
+    "tretspef": (TREATMENT_FUNCTION, Reason.TRETSPEF_INVALID),
+    "hrg": (HRG_CODE, Reason.HRG_INVALID),
+}
+INVALID_VALUE_CHARS = 40  # how much of an invalid value is kept to show (it may be megabytes of junk)
 
 # HES conventions for "no value".
 NULL_TOKENS = frozenset({"", "&", "null", "NULL"})

@@ -34,9 +34,11 @@ from activity.models import (
 )
 from activity.validation.lines import activity_lines_publish, activity_lines_recost, store_activity_lines
 from pbc import queue
+from pbc.busy import retry_when_busy, run_retrying_when_busy
 from pbc.dbframes import bulk_insert_arrow
 from pbc.exceptions import ApplicationError, Conflict
 from pbc.models import FinancialYear, Pct, Practice
+from pbc.workbooks import XlsxLimits
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +73,11 @@ def tariff_files_parse(*, files: dict[str, tuple[str, bytes]]) -> dict[str, pd.D
     unknown = set(files) - set(TariffKind.values)
     if unknown:
         raise ApplicationError(f"Unknown tariff kind: {', '.join(sorted(unknown))}.")
-    return {kind: _READERS[TariffKind(kind)](data) for kind, (_, data) in files.items()}
+    limits = XlsxLimits.from_settings()
+    return {kind: _READERS[TariffKind(kind)](data, xlsx_limits=limits) for kind, (_, data) in files.items()}
 
 
+@retry_when_busy
 @transaction.atomic
 def tariff_import(
     *, year: FinancialYear, files: dict[str, tuple[str, bytes]], actor, reason: str = ""
@@ -172,6 +176,36 @@ def _salt() -> bytes:
     return settings.PBC_PATIENT_HASH_KEY.encode()
 
 
+# Normalised extract column → the model fields its values are stored in: the reader rejects a longer value
+# as a row (the same on SQLite, which does not enforce lengths, as on PostgreSQL, which would fail the file).
+_STORED_IN = {
+    "procode3": ((ActivityAggregate, "provider"), (ActivityLine, "provider")),
+    "tretspef": ((ActivityAggregate, "tretspef"), (ActivityLine, "tretspef")),
+    "hrg": ((ActivityAggregate, "hrg"), (ActivityLine, "hrg")),
+    "record_key": ((ActivityLine, "record_key"),),
+}
+
+
+def stored_lengths() -> dict[str, int]:
+    """The longest value of each extract column the database can store: its narrowest model field."""
+    return {
+        column: min(model._meta.get_field(name).max_length for model, name in fields)
+        for column, fields in _STORED_IN.items()
+    }
+
+
+def _read(path, dataset: Dataset, **options) -> extract_reader.ExtractStream:
+    """An extract's normalised frames, keyed and length-checked as everything here reads them."""
+    return extract_reader.read_extract(
+        path,
+        dataset,
+        patient_salt=_salt(),
+        max_lengths=stored_lengths(),
+        xlsx_limits=XlsxLimits.from_settings(),
+        **options,
+    )
+
+
 def _reject(exc: extract_reader.ExtractRejected) -> ApplicationError:
     return ApplicationError(
         str(exc.args[0]) if exc.args else "The file cannot be read.", getattr(exc, "extra", {}) or {}
@@ -181,9 +215,7 @@ def _reject(exc: extract_reader.ExtractRejected) -> ApplicationError:
 def _check_period(path, dataset: Dataset, year: FinancialYear) -> None:
     """Refuse a file whose first rows all fall outside the chosen year or in the future: the wrong year
     was chosen, or the file is not this year's. Stray rows in a good file are rejected row by row."""
-    with extract_reader.read_extract(
-        path, dataset, patient_salt=_salt(), chunk_rows=5_000, spells=False
-    ) as stream:
+    with _read(path, dataset, chunk_rows=5_000, spells=False) as stream:
         frame = next(stream, None)
     if frame is None or frame.empty:
         return
@@ -216,7 +248,9 @@ def extract_check(*, path, dataset: str, year: FinancialYear) -> extract_reader.
     ApplicationError; stores nothing. An upload's first step, and a dry run."""
     dataset = Dataset(dataset)
     try:
-        info = extract_reader.sniff(path, max_bytes=settings.PBC_MAX_UPLOAD_BYTES)
+        info = extract_reader.sniff(
+            path, max_bytes=settings.PBC_MAX_UPLOAD_BYTES, xlsx_limits=XlsxLimits.from_settings()
+        )
         extract_reader.check_columns(info.headers, dataset)
         _check_period(path, dataset, year)
     except extract_reader.ExtractRejected as exc:
@@ -257,15 +291,21 @@ def extract_upload_create(
         stored.file.delete(save=False)
         raise
     try:
-        with transaction.atomic():
-            _refuse_duplicate(stored)
-            stored._history_user = actor
-            stored.save()
-            _queue(stored.pk)
-    except ApplicationError:
+        run_retrying_when_busy(lambda: _save_and_queue(stored, actor))
+    except ApplicationError:  # DatabaseBusy too: the file goes when the row does
         stored.file.delete(save=False)
         raise
     return stored
+
+
+@transaction.atomic
+def _save_and_queue(stored: ExtractUpload, actor) -> None:
+    """The upload's write transaction: run again whole when the database was busy."""
+    stored.pk, stored._state.adding = None, True  # a busy attempt rolled its insert back
+    _refuse_duplicate(stored)
+    stored._history_user = actor
+    stored.save()
+    _queue(stored.pk)
 
 
 def _refuse_duplicate(stored: ExtractUpload) -> None:
@@ -485,9 +525,7 @@ def _frame_slices(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
 def _slice_counts(path: str, dataset: Dataset) -> dict[tuple[str, date], int]:
     """Spells per (provider, month) of a file, read cheaply before costing: the slices it restates."""
     counts: dict[tuple[str, date], int] = {}
-    with extract_reader.read_extract(
-        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, patient_keys=False
-    ) as stream:
+    with _read(path, dataset, chunk_rows=CHUNK_ROWS, patient_keys=False) as stream:
         for frame in stream:
             for (provider, month), n in _frame_slices(frame, dataset).dropna().value_counts().items():
                 key = (provider, month.date())
@@ -539,9 +577,7 @@ def _slice_costs(stored: ExtractUpload, path: str, dataset: Dataset, keys: set) 
     tables = tariff_tables(version=tariff_current(year=stored.year))
     practices = frozenset(Practice.objects.filter(pct=stored.pct_id).values_list("code", flat=True))
     costs: dict = {}
-    with extract_reader.read_extract(
-        path, dataset, patient_salt=_salt(), chunk_rows=CHUNK_ROWS, patient_keys=False
-    ) as stream:
+    with _read(path, dataset, chunk_rows=CHUNK_ROWS, patient_keys=False) as stream:
         for frame in stream:
             tags = _frame_slices(frame, dataset)
             wanted = [
@@ -681,10 +717,9 @@ def _cost_and_store(upload: ExtractUpload, lease: jobs.Lease) -> tuple[pd.DataFr
     today = timezone.localdate()
     with (
         tempfile.TemporaryFile() as spill,  # record keys as produced: nothing grows with the file in memory
-        extract_reader.read_extract(
+        _read(
             path,
             dataset,
-            patient_salt=_salt(),
             chunk_rows=CHUNK_ROWS,
             max_bytes=settings.PBC_MAX_UPLOAD_BYTES,
             patient_keys=True,  # activity lines keep the keyed hash (never the pseudonym)

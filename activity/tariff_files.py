@@ -27,13 +27,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
 import pandas as pd
 
+from activity.extract_schema import PROVIDER_CODE, TREATMENT_FUNCTION
 from pbc.exceptions import ImportRejected
+from pbc.workbooks import WorkbookRefused, XlsxLimits, check_xlsx_archive
 
 __all__ = [
     "ADMITTED_COLUMNS",
@@ -60,8 +63,8 @@ MAX_ERRORS = 1_000  # errors beyond this are counted, not listed
 _BOUNDS = {"pence": (0, MAX_PRICE_PENCE), "days": (0, MAX_TRIM_DAYS), "scaled": (1, MAX_MFF_SCALED)}
 
 _HRG_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z]$")
-_PROVIDER_RE = re.compile(r"^[A-Z0-9]{3}$")
-_TRETSPEF_RE = re.compile(r"^[A-Z0-9]{3}$")
+_PROVIDER_RE = re.compile(rf"^(?:{PROVIDER_CODE})$")  # the same patterns as the extracts' codes
+_TRETSPEF_RE = re.compile(rf"^(?:{TREATMENT_FUNCTION})$")
 _NUMBER_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 
 # Typed output columns (all money in pence, nullable Int64).
@@ -164,9 +167,15 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, label: str) -> list[tuple[int, list[str]]]:
+def _read_xlsx(data: bytes, label: str, limits: XlsxLimits | None) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # imported here: only XLSX uploads need it
 
+    try:
+        check_xlsx_archive(io.BytesIO(data), limits)  # a zip bomb is refused before openpyxl unpacks it
+    except zipfile.BadZipFile as exc:
+        raise TariffFileError(f"The {label} file is not a readable XLSX workbook ({exc}).") from exc
+    except WorkbookRefused as exc:
+        raise TariffFileError(f"The {label} file cannot be imported: {exc.message}") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
@@ -201,10 +210,10 @@ def _read_csv(data: bytes, label: str) -> list[tuple[int, list[str]]]:
     return [(number, [c.strip() for c in cells]) for number, cells in enumerate(reader, start=1)]
 
 
-def _read_rows(source: Source, label: str) -> list[tuple[int, list[str]]]:
+def _read_rows(source: Source, label: str, limits: XlsxLimits | None) -> list[tuple[int, list[str]]]:
     data = _as_bytes(source)
     if data[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(data, label)
+        rows = _read_xlsx(data, label, limits)
     elif data[:4] == b"\xd0\xcf\x11\xe0":
         raise TariffFileError(f"The {label} file is an old .xls workbook: save it as XLSX or CSV.")
     else:
@@ -213,10 +222,14 @@ def _read_rows(source: Source, label: str) -> list[tuple[int, list[str]]]:
 
 
 def _table(
-    source: Source, label: str, required: tuple[str, ...], optional: tuple[str, ...]
+    source: Source,
+    label: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    limits: XlsxLimits | None,
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows as ``(row number, {COLUMN: text})`` for the known columns; refuse a file without them."""
-    rows = _read_rows(source, label)
+    rows = _read_rows(source, label, limits)
     if not rows:
         raise TariffFileError(f"The {label} file is empty.")
     header_row, header = rows[0]
@@ -360,7 +373,7 @@ def _frame(records: list[dict], columns: tuple[str, ...], money: tuple[str, ...]
 
 
 # ------------------------------------------------------------------------------------------------ readers
-def read_admitted_tariff(source: Source) -> pd.DataFrame:
+def read_admitted_tariff(source: Source, *, xlsx_limits: XlsxLimits | None = None) -> pd.DataFrame:
     """Admitted-care spell tariffs by HRG (and provider for local prices); columns ``ADMITTED_COLUMNS``."""
     label = "admitted tariff"
     prices = {
@@ -382,7 +395,7 @@ def read_admitted_tariff(source: Source) -> pd.DataFrame:
     optional = ("DAY_CASE_TARIFF", "ORDINARY_ELECTIVE_TARIFF", "SSEM_TARIFF", "PROCODE3")
     out = _Collector()
     records = []
-    for row, cells in _table(source, label, required, optional):
+    for row, cells in _table(source, label, required, optional, xlsx_limits):
         record: dict = {
             "row": row,
             "hrg": _code(cells["HRG"], row, "HRG", _HRG_RE, "an HRG4 code (e.g. HA11A)", out),
@@ -399,13 +412,13 @@ def read_admitted_tariff(source: Source) -> pd.DataFrame:
     return _frame(records, ADMITTED_COLUMNS, (*prices.values(), *trims.values()))
 
 
-def read_outpatient_tariff(source: Source) -> pd.DataFrame:
+def read_outpatient_tariff(source: Source, *, xlsx_limits: XlsxLimits | None = None) -> pd.DataFrame:
     """Outpatient attendance tariffs by treatment function; columns ``OUTPATIENT_COLUMNS``."""
     label = "outpatient tariff"
     out = _Collector()
     records = []
     for row, cells in _table(
-        source, label, ("TRETSPEF", "FIRST_ATTENDANCE", "FOLLOW_UP_ATTENDANCE"), ("PROCODE3",)
+        source, label, ("TRETSPEF", "FIRST_ATTENDANCE", "FOLLOW_UP_ATTENDANCE"), ("PROCODE3",), xlsx_limits
     ):
         records.append(
             {
@@ -415,7 +428,7 @@ def read_outpatient_tariff(source: Source) -> pd.DataFrame:
                     row,
                     "TRETSPEF",
                     _TRETSPEF_RE,
-                    "a 3-character treatment function code",
+                    "a 3-digit treatment function code (e.g. 300)",
                     out,
                 ),
                 "provider": _provider(cells.get("PROCODE3", ""), row, out),
@@ -428,12 +441,12 @@ def read_outpatient_tariff(source: Source) -> pd.DataFrame:
     return _frame(records, OUTPATIENT_COLUMNS, ("first_pence", "follow_up_pence"))
 
 
-def read_ae_tariff(source: Source) -> pd.DataFrame:
+def read_ae_tariff(source: Source, *, xlsx_limits: XlsxLimits | None = None) -> pd.DataFrame:
     """A&E attendance tariffs by HRG and department type; columns ``AE_COLUMNS``."""
     label = "A&E tariff"
     out = _Collector()
     records = []
-    for row, cells in _table(source, label, ("HRG", "TYPE_1_2", "TYPE_3"), ("PROCODE3",)):
+    for row, cells in _table(source, label, ("HRG", "TYPE_1_2", "TYPE_3"), ("PROCODE3",), xlsx_limits):
         records.append(
             {
                 "row": row,
@@ -469,12 +482,12 @@ def _mff(text: str, row: int, out: _Collector) -> int | None:
     return int(scaled)
 
 
-def read_mff(source: Source) -> pd.DataFrame:
+def read_mff(source: Source, *, xlsx_limits: XlsxLimits | None = None) -> pd.DataFrame:
     """Market forces factors by provider, scaled by ``MFF_SCALE``; columns ``MFF_COLUMNS``."""
     label = "market forces factor"
     out = _Collector()
     records = []
-    for row, cells in _table(source, label, ("PROCODE3", "MFF"), ()):
+    for row, cells in _table(source, label, ("PROCODE3", "MFF"), (), xlsx_limits):
         provider = _provider(cells["PROCODE3"], row, out)
         if cells["PROCODE3"].strip() == "":
             out.add(row, "PROCODE3", "PROCODE3 is required.")

@@ -1,5 +1,5 @@
 """Request middleware: one structured log line per request (who asked for what, the status and the time
-taken), and a clean 503 when the database is lost mid-request."""
+taken), and a clean 503 when the database is lost mid-request (or only busy: "try again in a moment")."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import time
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+from pbc.api.exceptions import error_body
+from pbc.busy import DATABASE_BUSY, RETRY_AFTER_SECONDS, is_database_busy
 
 logger = logging.getLogger("pbc.request")
 
@@ -58,6 +61,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        if is_database_busy(exception):  # locked by another writer (SQLite), not lost
+            logger.warning("database busy", extra={"method": request.method, "path": request.path})
+            return self._busy(request)
         logger.error(
             "database unavailable",
             exc_info=exception,
@@ -73,4 +79,14 @@ class DatabaseUnavailableMiddleware:
                 render_to_string("503.html", {"message": DATABASE_UNAVAILABLE}), status=503
             )
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+    @staticmethod
+    def _busy(request):
+        if request.path.startswith("/api/"):
+            body = error_body(DATABASE_BUSY, extra={"retry_after_seconds": RETRY_AFTER_SECONDS})
+            response = JsonResponse(body, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": DATABASE_BUSY}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A busy timeout lets the eager task and the request share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+# A write transaction that SQLite answers "database is locked" (another upload is writing) is run again
+# after each of these pauses (seconds), then answered "The database is busy; try again in a moment." (503).
+PBC_DB_BUSY_RETRY_DELAYS = env.list("PBC_DB_BUSY_RETRY_DELAYS", cast=float, default=[0.2, 0.5, 1.0])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://pbc")}
@@ -168,6 +171,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PBC_MAX_UPLOAD_BYTES = env.int("PBC_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 PBC_RAW_FILE_RETENTION_DAYS = env.int("PBC_RAW_FILE_RETENTION_DAYS", default=30)
+# An uploaded XLSX (extract or tariff file) is refused unopened when its zip declares more than this to unpack
+# in all, or any member over 1 MB compressed more than PBC_XLSX_MAX_RATIO times: a zip bomb (issue 14 item 7).
+PBC_XLSX_MAX_UNPACKED_BYTES = env.int("PBC_XLSX_MAX_UNPACKED_BYTES", default=1024 * 1024 * 1024)
+PBC_XLSX_MAX_RATIO = env.int("PBC_XLSX_MAX_RATIO", default=100)
 # An upload that would shrink a published provider-month to under this share of its spells (or empty it)
 # is refused (409) until it is sent again with confirm_restate.
 PBC_RESTATE_MIN_SHARE = Decimal(env.str("PBC_RESTATE_MIN_SHARE", default="0.5"))

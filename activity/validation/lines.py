@@ -42,7 +42,6 @@ def lines_frame(costed: pd.DataFrame, dataset: Dataset | str, practice_ids: dict
     out["mff_defaulted"] = rows["mff_defaulted"].astype(bool)
     out["excess_days"] = rows["excess_days"].astype("Int64").fillna(0)
     out["cost_pence"] = rows["price_pence"].astype("Int64").fillna(0)
-    out["record_key"] = out["record_key"].str.slice(0, 64)
     return out.reset_index(drop=True)
 
 

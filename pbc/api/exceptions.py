@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pbc.busy import DatabaseBusy, is_database_busy
 from pbc.exceptions import ApplicationError
 
 
@@ -24,10 +25,15 @@ def error_body(message: str, errors: dict | None = None, extra: dict | None = No
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if is_database_busy(exc):  # SQLite locked by another writer outside a retried service: busy, not lost
+        exc = DatabaseBusy()
     if isinstance(exc, ApplicationError):
         extra = dict(exc.extra)
         fields = extra.pop("fields", {})
-        return Response(error_body(exc.message, fields, extra), status=exc.status_code)
+        response = Response(error_body(exc.message, fields, extra), status=exc.status_code)
+        if isinstance(exc, DatabaseBusy):
+            response["Retry-After"] = str(extra["retry_after_seconds"])
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found, or not in your scope.")
     elif isinstance(exc, PermissionDenied):

@@ -282,6 +282,9 @@ def test_uk_date_format_accepted_and_month_is_discharge_month():
         ({"admidate": "2999-01-01", "disdate": "2999-01-02"}, Reason.DATE_OUTSIDE_YEAR),  # beyond ns range
         ({"admidate": "0001-01-01", "disdate": "0001-01-02"}, Reason.DATE_OUTSIDE_YEAR),
         ({"disdate": "2007-05-15 10:00"}, Reason.DATE_UNPARSEABLE),
+        # the reader's code and length checks come first
+        ({"invalid": "provider_code_invalid", "procode3": None}, Reason.PROVIDER_INVALID),
+        ({"invalid": "value_too_long", "disdate": "2007-02-30"}, Reason.VALUE_TOO_LONG),
     ],
 )
 def test_rejections(row, reason):

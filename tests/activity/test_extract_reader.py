@@ -508,7 +508,9 @@ def test_outpatient_and_ae_extracts(tmp_path: Path) -> None:
     rows = [["A1", "T1", "M85001", "RTH", "330", "02/05/2007", "1", "5"]]
     op = write(tmp_path, delimited(header, rows), name="op.csv")
     df, _ = read_all(op, "OP")
-    assert df.iloc[0].tolist() == [2, "A1", key("T1"), "M85001", "RTH", "330", pd.NA, "2007-05-02", "1", "5"]
+    assert df.iloc[0].tolist() == [
+        2, "A1", key("T1"), "M85001", "RTH", "330", pd.NA, "2007-05-02", "1", "5", pd.NA, pd.NA,
+    ]  # fmt: skip
     ae = write(
         tmp_path,
         delimited(
@@ -518,7 +520,9 @@ def test_outpatient_and_ae_extracts(tmp_path: Path) -> None:
         name="ae.csv",
     )
     df, _ = read_all(ae, "AE")
-    assert df.iloc[0].tolist() == [2, "X1", pd.NA, "M85001", "RTH", pd.NA, "VB01Z", "2007-05-02", "1", "01"]
+    assert df.iloc[0].tolist() == [
+        2, "X1", pd.NA, "M85001", "RTH", pd.NA, "VB01Z", "2007-05-02", "1", "01", pd.NA, pd.NA,
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -608,22 +612,22 @@ def test_spells_grouped_by_patient_provider_admission_without_susspellid(tmp_pat
     # fmt: off
     header = ["EPIKEY", "EPIORDER", "PSEUDO_HESID", "GPPRAC", "PROCODE3", "ADMIDATE", "DISDATE", "ADMIMETH", "SUSHRG"]
     rows = [
-        ["E2", "2", "P1", "M85001", "RTH", "2007-04-01", "2007-04-05", "21", "HA2"],  # 2: last of the spell
-        ["E1", "1", "P1", "M85001", "rth", "01/04/2007", "", "21", "HA1"],  # 3: same key once normalised
-        ["E3", "1", "P1", "M85001", "RTH", "2007-06-01", "2007-06-02", "11", "HA3"],  # other admission
-        ["E4", "1", "P2", "M85001", "RTH", "2007-04-01", "2007-04-02", "11", "HA4"],  # other patient
-        ["E5", "2", "P1", "M85001", "RWE", "2007-04-01", "2007-04-03", "11", "HA5"],  # other provider
-        ["E6", "1", "", "M85001", "RTH", "2007-04-01", "", "21", "HA6"],  # unknown patient: never merged
-        ["E7", "2", "&", "M85001", "RTH", "2007-04-01", "", "21", "HA7"],
-        ["E8", "1", "P1", "M85001", "RTH", "", "", "21", "HA8"],  # unknown admission date: never merged
-        ["E9", "1", "P1", "M85001", "RTH", "1800-01-01", "", "21", "HA9"],
+        ["E2", "2", "P1", "M85001", "RTH", "2007-04-01", "2007-04-05", "21", "HA02A"],  # 2: last of the spell
+        ["E1", "1", "P1", "M85001", "rth", "01/04/2007", "", "21", "HA01A"],  # 3: same key once normalised
+        ["E3", "1", "P1", "M85001", "RTH", "2007-06-01", "2007-06-02", "11", "HA03A"],  # other admission
+        ["E4", "1", "P2", "M85001", "RTH", "2007-04-01", "2007-04-02", "11", "HA04A"],  # other patient
+        ["E5", "2", "P1", "M85001", "RWE", "2007-04-01", "2007-04-03", "11", "HA05A"],  # other provider
+        ["E6", "1", "", "M85001", "RTH", "2007-04-01", "", "21", "HA06A"],  # unknown patient: never merged
+        ["E7", "2", "&", "M85001", "RTH", "2007-04-01", "", "21", "HA07A"],
+        ["E8", "1", "P1", "M85001", "RTH", "", "", "21", "HA08A"],  # unknown admission date: never merged
+        ["E9", "1", "P1", "M85001", "RTH", "1800-01-01", "", "21", "HA09A"],
     ]
     # fmt: on
     path = write(tmp_path, delimited(header, rows))
     assert not is_episode_level(["SUSSPELLID", "EPIKEY"]) and is_episode_level(header)
     df, stream = read_all(path)
     assert df["line_no"].tolist() == [2, 4, 5, 6, 7, 8, 9, 10]
-    assert df["record_key"][0] == "E2" and df["hrg"][0] == "HA2" and df["disdate"][0] == "2007-04-05"
+    assert df["record_key"][0] == "E2" and df["hrg"][0] == "HA02A" and df["disdate"][0] == "2007-04-05"
     assert stream.summary.folded_into == {2: 1}
     assert stream.summary.rows_read == 9 == len(df) + stream.summary.episodes_folded
 
@@ -765,3 +769,44 @@ def test_blank_discharge_date_falls_back_to_episode_end_row_by_row(tmp_path):
         "2007-05-09",
     ]  # the episode end only where DISDATE is blank
     assert frame["tretspef"].tolist() == ["300", "320"]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Code patterns and stored lengths
+
+
+def test_codes_are_checked_against_their_patterns(tmp_path: Path) -> None:
+    header = ["SUSSPELLID", "GPPRAC", "PROCODE5", "TRETSPEF", "MAINSPEF", "SUSHRG", "ADMIDATE", "DISDATE",
+              "ADMIMETH"]  # fmt: skip
+    base = ["", "M85001", "RTH01", "300", "", "HA11A", "2007-04-02", "2007-04-05", "11"]
+    rows = [
+        ["S1", *base[1:]],  # 2: fine: provider RTH from the site code
+        ["S2", "M85001", "RTH01", "&", "330", "F06", *base[6:]],  # 3: MAINSPEF fallback, HRG v3.5 code
+        ["S3", "M85001", "RTH", *base[3:]],  # 4: PROCODE5 of 3 characters
+        ["S4", "M85001", "RT-01", *base[3:]],  # 5
+        ["S5", "M85001", "RTH01", "", "33A", *base[5:]],  # 6: the fallback's value is checked too
+        ["S6", "M85001", "RTH01", "300", "", "HA1", *base[6:]],  # 7
+        ["S7", "NOT A PRACTICE", *base[2:]],  # 8: practice codes are judged by costing (unattributed)
+        ["S8" * 40, *base[1:]],  # 9: record key longer than where it is stored
+    ]
+    path = write(tmp_path, delimited(header, rows))
+    df, _ = read_all(path, max_lengths={"record_key": 64, "procode3": 5})
+    invalid = dict(
+        zip(df["line_no"], df["invalid"].astype(object).where(df["invalid"].notna(), None), strict=True)
+    )
+    assert invalid == {
+        2: None, 3: None, 4: "provider_code_invalid", 5: "provider_code_invalid",
+        6: "treatment_function_invalid", 7: "hrg_code_invalid", 8: None, 9: "value_too_long",
+    }  # fmt: skip
+    assert df["procode3"].tolist()[:2] == ["RTH", "RTH"] and na(df["procode3"][2]) and na(df["procode3"][3])
+    assert df["tretspef"][1] == "330" and df["hrg"][1] == "F06" and na(df["tretspef"][4]) and na(df["hrg"][5])
+    assert df["invalid_value"][3] == "PROCODE5: RT-01"
+    assert df["invalid_value"][4] == "TRETSPEF (or MAINSPEF): 33A"
+    assert na(df["record_key"][7]) and df["invalid_value"][7] == "SUSSPELLID: " + ("S8" * 20)[:39] + "\u2026"
+    assert df["gpprac"][6] == "NOT A PRACTICE"
+
+
+def test_without_max_lengths_only_patterns_are_checked(tmp_path: Path) -> None:
+    rows = [["K" * 100, *APC_ROWS[0][1:3], '=HYPERLINK("x")', *APC_ROWS[0][4:]]]
+    df, _ = read_all(write(tmp_path, delimited(APC_HEADER, rows)))
+    assert df["record_key"][0] == "K" * 100 and df["invalid"][0] == "provider_code_invalid"

@@ -384,3 +384,38 @@ def test_duplicate_across_chunks_is_stored_like_any_duplicate(tariff, year, worl
         False,
     )
     assert up.quality["by_outcome"]["costed"] == {"rows": 2, "value_pence": 840000}
+
+
+def test_malformed_and_over_long_codes_are_rejected_rows_and_good_rows_are_costed(tariff, year, world):
+    """Codes are checked against their patterns and values against their columns in Python, so the same file
+    gives the same rejected rows on SQLite (which stores any length) as on PostgreSQL (which would fail the
+    whole file with StringDataRightTruncation)."""
+    good = read("apc_2007.csv").decode().splitlines()[1]  # S1: NEL spell, £3,150.00
+    bad = [
+        'B1,PX1,L85001,"=HYPERLINK(""x"")",300,HA11A,2007-05-01,2007-05-15,21,1,14,45',  # line 3
+        "B2,PX2,L85001,RD1,3000000000,HA11A,2007-05-01,2007-05-15,21,1,14,45",  # line 4: over-long TRETSPEF
+        "B3,PX3,L85001,RD1,300,HA11AHA11AHA11A,2007-05-01,2007-05-15,21,1,14,45",  # line 5: over-long HRG
+        f"{'K' * 65},PX4,L85001,RD1,300,HA11A,2007-05-01,2007-05-15,21,1,14,45",  # line 6: record key > 64
+    ]
+    data = "\n".join([read("apc_2007.csv").decode().splitlines()[0], good, *bad]).encode() + b"\n"
+    up = upload(world, year, data)
+    assert up.status == UploadStatus.SUCCEEDED, up.error
+    assert up.quality["by_outcome"]["costed"] == {"rows": 1, "value_pence": 315000}
+    assert up.quality["by_outcome"]["rejected"] == {"rows": 4, "value_pence": 0}
+    problems = {p.line_no: p for p in ProblemRow.objects.filter(upload=up)}
+    assert {n: p.reason for n, p in problems.items()} == {
+        3: "provider_code_invalid",
+        4: "treatment_function_invalid",
+        5: "hrg_code_invalid",
+        6: "value_too_long",
+    }
+    assert problems[3].fields["invalid_value"] == 'PROCODE3: =HYPERLINK("X")'
+    assert problems[6].fields["invalid_value"].startswith("SUSSPELLID: KKK")
+    # Nothing malformed reached a stored column: the published provider is the good row's only.
+    assert set(ActivityAggregate.objects.filter(upload=up).values_list("provider", flat=True)) <= {"RD1", ""}
+    assert set(ActivityAggregate.objects.current().values_list("provider", flat=True)) == {"RD1"}
+    assert current_totals(world) == {"activity": 1, "cost": 315000}
+
+
+def test_stored_lengths_come_from_the_model_fields():
+    assert services.stored_lengths() == {"procode3": 5, "tretspef": 3, "hrg": 5, "record_key": 64}
