@@ -10,11 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pbc import ods
 from pbc.choices import ApiTokenScope, GpRole, ImportKind, ImportStatus, LocalityKind, Role, ScopeLevel
 from pbc.fiscal import FinancialYear as FY
+from pbc.list_sizes import list_size_errors
 from pbc.permissions import ScopePaths
 
 
@@ -118,6 +120,13 @@ class ListSize(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice.code} on {self.extract_date:%d/%m/%Y}: {self.patients:,}"
+
+    def clean(self) -> None:
+        errors = list_size_errors(
+            extract_date=self.extract_date, patients=self.patients, today=timezone.localdate()
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Gp(models.Model):

@@ -451,3 +451,10 @@ def test_competency_and_readiness_lists_have_bounded_query_counts(
         assert client.get(reverse("practice-competency-list")).json()["count"] == 6
     with django_assert_max_num_queries(8):
         assert client.get(reverse("readiness-review-list")).json()["count"] == 3
+
+
+def test_money_in_other_scripts_is_a_field_error(client, world):
+    login(client, world, Role.PRACTICE_MANAGER)
+    bad = post(client, reverse("application-list"), {"title": "x", "practices": ["L85001"], "cost": "٣٤٥"})
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["cost"]
+    assert not Application.objects.exists()

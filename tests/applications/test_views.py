@@ -271,3 +271,18 @@ def test_every_model_has_an_admin_page(client, world):
         assert model in admin.site._registry, model
         url = reverse(f"admin:applications_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, model
+
+
+def test_money_in_other_scripts_is_a_field_error_on_the_form(client, world):
+    client.force_login(world.users[Role.PRACTICE_MANAGER])
+    response = client.post(
+        reverse("applications:application_create"),
+        {
+            "kind": "new_service",
+            "title": "Warfarin clinic",
+            "practices": [world.practice.pk],
+            "cost_pence": "٣٤٥",
+        },
+    )
+    assert response.status_code == 200 and "cost_pence" in response.context["form"].errors
+    assert not Application.objects.exists()
