@@ -128,11 +128,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username + address pair after repeated failures.
+# Login throttling: lock a username + address pair after repeated failures, and (against password
+# spraying) a whole address after PBC_LOGIN_ADDRESS_LIMIT failures across usernames; both within the
+# cool-off, both answered with the same lockout page (pbc/lockout.py). 0 turns the address limit off.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "pbc.lockout.AddressLimitAxesHandler"
+PBC_LOGIN_ADDRESS_LIMIT = env.int("PBC_LOGIN_ADDRESS_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
