@@ -245,6 +245,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens expire this many days after they are issued (or rotated); a rotated token keeps working for
+# the grace period, so a system can switch to its new key without a gap.
+PBC_API_TOKEN_LIFETIME_DAYS = env.int("PBC_API_TOKEN_LIFETIME_DAYS", default=365)
+PBC_API_TOKEN_ROTATION_GRACE_HOURS = env.int("PBC_API_TOKEN_ROTATION_GRACE_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "PBC Manager API",
     "DESCRIPTION": (
