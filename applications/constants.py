@@ -8,6 +8,11 @@ DEFAULT_RATIFICATION_THRESHOLD_PENCE = 100_000_00  # £100,000.00
 # Eligible (not conflicted) PEC members who must vote on an item before the chair records a decision.
 DEFAULT_PEC_QUORUM = 3
 
+# The PEC secretary: the PCT's commissioning team, who run the PEC's business (schedule its meetings, keep
+# the register of interests). Only they may end a member's interest while it covers an item on an open
+# agenda (with a reason); the member may end it themself only once those meetings have closed.
+PEC_SECRETARY_PERMISSION = "applications.manage_meetings"
+
 # Attachments: what may be uploaded (by content, not by name) and how big.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # settings.PBC_APPLICATION_ATTACHMENT_MAX_BYTES overrides
 ATTACHMENT_TYPES: dict[str, tuple[str, frozenset[str]]] = {

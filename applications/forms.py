@@ -284,6 +284,17 @@ class ItemInterestForm(forms.Form):
     )
 
 
+class InterestEndForm(forms.Form):
+    # Not required here: the service refuses a blank reason, so the page and the API say the same.
+    reason = forms.CharField(
+        label="Why the interest has ended",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: left the partnership on 31 March; the declaration was recorded in error.",
+    )
+
+
 class ReadinessForm(forms.Form):
     review_date = forms.DateField(label="Date of this self-assessment", widget=DateInput())
     notes = _text("Notes")

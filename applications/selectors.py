@@ -235,16 +235,67 @@ def declaration_conflicts(
     return False
 
 
-def conflicts_on(*, application: Application, members=None) -> dict[int, list[InterestDeclaration]]:
-    """Members (by user id) with a current interest in ``application``, and the declarations that give it."""
+def _touching(application: Application, declarations) -> dict[int, list[InterestDeclaration]]:
     practice_ids = {p.pk for p in applicant_practices(application=application)}
     result: dict[int, list[InterestDeclaration]] = {}
-    for d in current_declarations(pct_id=application.pct_id, members=members):
+    for d in declarations:
         if declaration_conflicts(
             d, application_id=application.pk, practice_ids=practice_ids, provider_id=application.provider_id
         ):
             result.setdefault(d.member_id, []).append(d)
     return result
+
+
+def conflicts_on(*, application: Application, members=None) -> dict[int, list[InterestDeclaration]]:
+    """Members (by user id) with a current interest in ``application``, and the declarations that give it."""
+    return _touching(application, current_declarations(pct_id=application.pct_id, members=members))
+
+
+def interest_record_on(*, application: Application, members=None) -> dict[int, list[InterestDeclaration]]:
+    """Members (by user id) with any declaration, current or ended, touching ``application``."""
+    qs = InterestDeclaration.objects.filter(pct_id=application.pct_id).select_related(
+        "member", "practice", "provider", "application", "ended_by"
+    )
+    if members is not None:
+        qs = qs.filter(member__in=members)
+    return _touching(application, qs.order_by("declared_at", "pk"))
+
+
+def interest_snapshot(declarations) -> list[dict]:
+    """Declarations as plain data, to keep with a vote or decision as they stood then (pure, no queries)."""
+    return [
+        {
+            "id": d.pk,
+            "member": d.member.username,
+            "kind": d.kind,
+            "description": d.description,
+            "declared_at": d.declared_at.isoformat(),
+            "current": d.ended_at is None,
+            "ended_at": d.ended_at.isoformat() if d.ended_at else None,
+            "ended_by": d.ended_by.username if d.ended_by_id else None,
+            "end_reason": d.end_reason,
+        }
+        for d in declarations
+    ]
+
+
+def open_agenda_items_covered(*, declaration: InterestDeclaration) -> list[AgendaItem]:
+    """Items on the agendas of the PCT's open meetings that ``declaration`` gives its member an interest in."""
+    items = (
+        AgendaItem.objects.filter(meeting__pct_id=declaration.pct_id, meeting__status=MeetingStatus.SCHEDULED)
+        .select_related("meeting", "application")
+        .order_by("meeting__starts_at", "position", "pk")
+    )
+    return [
+        item
+        for item in items
+        if declaration_conflicts(
+            declaration,
+            application_id=item.application_id,
+            practice_ids={p.pk for p in applicant_practices(application=item.application)},
+            provider_id=item.application.provider_id,
+        )
+    ]
 
 
 def member_conflicts(*, member, application: Application) -> list[InterestDeclaration]:
@@ -254,7 +305,7 @@ def member_conflicts(*, member, application: Application) -> list[InterestDeclar
 def interest_declaration_list(*, user, filters=None) -> QuerySet[InterestDeclaration]:
     qs = scope_queryset(
         InterestDeclaration.objects.select_related(
-            "member", "practice", "provider", "application", "meeting"
+            "member", "practice", "provider", "application", "meeting", "ended_by"
         ),
         user,
     )

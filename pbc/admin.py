@@ -99,7 +99,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    list_display = ["name", "user", "prefix", "scope", "created", "last_used", "revoked_at"]
+    list_display = ["name", "user", "prefix", "scope", "created", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["scope"]
     exclude = ["key_hash"]
 

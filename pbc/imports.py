@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from pbc import ods
+from pbc.list_sizes import list_size_errors
 
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1
@@ -77,7 +80,10 @@ def _reader(data: bytes, required: tuple[str, ...]) -> tuple[csv.DictReader, dic
     return reader, headers
 
 
-def parse_list_sizes(data: bytes) -> ParseResult:
+def parse_list_sizes(data: bytes, *, today: date | None = None) -> ParseResult:
+    """List size rows; a row with no patients or dated after next financial year is an error (``today``
+    defaults to today in the PCT's time zone)."""
+    today = today or timezone.localdate()
     reader, headers = _reader(data, ("CODE", "NUMBER_OF_PATIENTS", "EXTRACT_DATE"))
     result = ParseResult()
     seen: dict[tuple[str, date], int] = {}
@@ -110,6 +116,12 @@ def parse_list_sizes(data: bytes) -> ParseResult:
             extract_date = parse_date(row["EXTRACT_DATE"])
         except ValueError as exc:
             result.errors.append({"row": line_no, "column": "EXTRACT_DATE", "message": str(exc)})
+        if len(result.errors) > errors_before:
+            continue
+        rules = list_size_errors(extract_date=extract_date, patients=patients, today=today)
+        for name, column in (("patients", "NUMBER_OF_PATIENTS"), ("extract_date", "EXTRACT_DATE")):
+            if name in rules:
+                result.errors.append({"row": line_no, "column": column, "message": rules[name]})
         if len(result.errors) > errors_before:
             continue
         key = (code, extract_date)

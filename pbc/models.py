@@ -4,17 +4,19 @@ financial years, users' memberships (roles and scope), API tokens and import run
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pbc import ods
 from pbc.choices import ApiTokenScope, GpRole, ImportKind, ImportStatus, LocalityKind, Role, ScopeLevel
 from pbc.fiscal import FinancialYear as FY
+from pbc.list_sizes import list_size_errors
 from pbc.permissions import ScopePaths
 
 
@@ -118,6 +120,13 @@ class ListSize(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice.code} on {self.extract_date:%d/%m/%Y}: {self.patients:,}"
+
+    def clean(self) -> None:
+        errors = list_size_errors(
+            extract_date=self.extract_date, patients=self.patients, today=timezone.localdate()
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Gp(models.Model):
@@ -254,6 +263,11 @@ class Membership(models.Model):
                 raise ValidationError(f"{org} does not belong to {self.pct}.")
 
 
+def api_token_expiry():
+    """When a token issued now expires: ``PBC_API_TOKEN_LIFETIME_DAYS`` from now."""
+    return timezone.now() + timedelta(days=settings.PBC_API_TOKEN_LIFETIME_DAYS)
+
+
 class ApiToken(models.Model):
     """A revocable API token for another NHS system; only a hash of the key is stored."""
 
@@ -268,14 +282,28 @@ class ApiToken(models.Model):
         help_text="A read token is refused every change, whatever its user's role allows.",
     )
     created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        default=api_token_expiry,
+        help_text="After this the token is refused (401). A rotated token expires when its grace period ends.",
+    )
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, help_text="Recorded at most once a minute, not on every request."
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        help_text="The token issued when this one was rotated.",
+    )
 
     scope_paths = None
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-created"]
+        ordering = ["-created", "-pk"]
         verbose_name = "API token"
 
     def __str__(self) -> str:
@@ -285,9 +313,12 @@ class ApiToken(models.Model):
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired()
 
     @property
     def can_write(self) -> bool:

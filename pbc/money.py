@@ -7,6 +7,7 @@ penny, as NHS finance rounds).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
@@ -57,11 +58,17 @@ def to_pence(pounds: Decimal | int | str) -> int:
 # entered amounts well inside a 64-bit pence column.
 MAX_ENTERED_PENCE = 10**15
 
+# What a person or an API client may write for pounds once "£", "," and spaces are set aside: ASCII digits
+# only (Python's Decimal would also read "٣٤٥" or "३४५" as 345), no exponent, no NaN or Infinity.
+_POUNDS_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+
 
 def parse_pounds(text: str) -> int:
     """Pence from a pounds string typed by a person or sent by an API client ("1,234.50", "£12")."""
     if text is None or str(text).strip() == "":
         raise MoneyError("Enter an amount in pounds.")
+    if not _POUNDS_RE.fullmatch(re.sub(r"[£,\s]", "", str(text))):
+        raise MoneyError(f"'{str(text)[:30]}' is not an amount in pounds: use the digits 0-9.")
     amount = _as_decimal(str(text))
     if amount.is_finite() and amount.copy_abs() > Decimal(MAX_ENTERED_PENCE) / 100:
         raise MoneyError(f"'{str(text)[:30]}' is implausibly large for an amount of money.")

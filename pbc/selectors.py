@@ -10,7 +10,7 @@ from django.http import Http404
 
 from pbc.filters import ListSizeFilter, LocalityFilter, PracticeFilter, ProviderFilter
 from pbc.fiscal import FinancialYear
-from pbc.models import ImportRun, ListSize, Locality, Membership, Pct, Practice, Provider
+from pbc.models import ApiToken, ImportRun, ListSize, Locality, Membership, Pct, Practice, Provider
 from pbc.permissions import scope_queryset
 
 
@@ -97,6 +97,17 @@ def import_run_list(*, user) -> QuerySet[ImportRun]:
 
 def import_run_get(*, user, pk: int) -> ImportRun:
     return _get(import_run_list(user=user), pk=pk)
+
+
+def api_token_list(*, user) -> QuerySet[ApiToken]:
+    """A user's own API tokens, newest first: nobody lists or rotates another user's tokens here."""
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created", "-pk")
+
+
+def api_token_get(*, user, pk: int) -> ApiToken:
+    return _get(api_token_list(user=user), pk=pk)
 
 
 def membership_list_for(*, user) -> QuerySet[Membership]:

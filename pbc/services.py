@@ -6,19 +6,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pbc import imports, queue
 from pbc.choices import ApiTokenScope, ImportKind, ImportStatus, Role
-from pbc.exceptions import ApplicationError, ImportRejected, ServiceUnavailable
+from pbc.exceptions import ApplicationError, Conflict, ImportRejected, ServiceUnavailable
 from pbc.models import ApiToken, Gp, ImportRun, ListSize, Locality, Membership, Pct, Practice, Provider
 from pbc.roles import group_name
 
@@ -119,21 +121,35 @@ def _new_key() -> str:
             return key
 
 
-@transaction.atomic
-def api_token_issue(*, user, name: str, scope: str = ApiTokenScope.READ, actor=None) -> tuple[ApiToken, str]:
-    """Issue a token for an API client; the key is returned once and only its hash is kept."""
+def _token_refusal(user, scope: str) -> str | None:
+    """Why ``user`` may not hold a token of ``scope`` (``None`` when they may)."""
     roles = set(user.memberships.values_list("role", flat=True))
     if not roles & {Role.API_CLIENT, Role.API_CLIENT_WRITE}:
-        raise ApplicationError(f"{user.username} is not an API client: give them an API client role first.")
+        return f"{user.username} is not an API client: give them an API client role first."
     if scope == ApiTokenScope.READ_WRITE and Role.API_CLIENT_WRITE not in roles:
-        raise ApplicationError(
+        return (
             f"{user.username} may only read through the API: issue a read token, "
             "or give them the read-and-write API client role first."
         )
+    return None
+
+
+def _new_token(*, user, name: str, scope: str, actor) -> tuple[ApiToken, str]:
+    """A token with a new key and a full lifetime (the model's default expiry)."""
     key = _new_key()
     token = ApiToken(user=user, name=name, scope=scope, prefix=key[:8], key_hash=ApiToken.hash_key(key))
     _save(token, actor=actor)
     return token, key
+
+
+@transaction.atomic
+def api_token_issue(*, user, name: str, scope: str = ApiTokenScope.READ, actor=None) -> tuple[ApiToken, str]:
+    """Issue a token for an API client, valid for ``PBC_API_TOKEN_LIFETIME_DAYS``; the key is returned once
+    and only its hash is kept."""
+    refusal = _token_refusal(user, scope)
+    if refusal:
+        raise ApplicationError(refusal)
+    return _new_token(user=user, name=name, scope=scope, actor=actor)
 
 
 @transaction.atomic
@@ -142,6 +158,51 @@ def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
         token.revoked_at = timezone.now()
         _save(token, actor=actor, update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def api_token_rotate(*, token: ApiToken, actor) -> tuple[ApiToken, str]:
+    """Replace a token by a new one (same user, name and scope, a full lifetime). The old key keeps working
+    until ``PBC_API_TOKEN_ROTATION_GRACE_HOURS`` have passed (or its own expiry, if sooner), so the system
+    using it can switch without a gap. Refused for a revoked, expired or already rotated token (409), and
+    for a user who may no longer hold such a token (403)."""
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise Conflict("The token has been revoked: ask for a new one instead.")
+    if token.replaced_by_id is not None:
+        raise Conflict(
+            "The token has already been rotated: use its replacement.",
+            {"replaced_by": token.replaced_by_id},
+        )
+    if token.is_expired(now):
+        raise Conflict("The token has expired: ask for a new one instead.", {"expired_at": token.expires_at})
+    refusal = _token_refusal(token.user, token.scope)
+    if refusal:
+        raise PermissionDenied(refusal)
+    new, key = _new_token(user=token.user, name=token.name, scope=token.scope, actor=actor)
+    token.replaced_by = new
+    token.expires_at = min(
+        token.expires_at, now + timedelta(hours=settings.PBC_API_TOKEN_ROTATION_GRACE_HOURS)
+    )
+    _save(token, actor=actor, update_fields=["replaced_by", "expires_at"])
+    return new, key
+
+
+# A token's last use is bookkeeping, not a change: recorded at most this often, by one UPDATE, no history.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def api_token_record_use(*, token: ApiToken, now=None) -> None:
+    """Note that ``token`` was used now, unless that was already noted within the last minute."""
+    now = now or timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk).update(
+        last_used_at=now
+    )
+    token.last_used_at = now
 
 
 # --- imports ------------------------------------------------------------------------------------

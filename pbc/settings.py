@@ -131,11 +131,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username + address pair after repeated failures.
+# Login throttling: lock a username + address pair after repeated failures, and (against password
+# spraying) a whole address after PBC_LOGIN_ADDRESS_LIMIT failures across usernames; both within the
+# cool-off, both answered with the same lockout page (pbc/lockout.py). 0 turns the address limit off.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "pbc.lockout.AddressLimitAxesHandler"
+PBC_LOGIN_ADDRESS_LIMIT = env.int("PBC_LOGIN_ADDRESS_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -248,6 +252,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens expire this many days after they are issued (or rotated); a rotated token keeps working for
+# the grace period, so a system can switch to its new key without a gap.
+PBC_API_TOKEN_LIFETIME_DAYS = env.int("PBC_API_TOKEN_LIFETIME_DAYS", default=365)
+PBC_API_TOKEN_ROTATION_GRACE_HOURS = env.int("PBC_API_TOKEN_ROTATION_GRACE_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "PBC Manager API",
     "DESCRIPTION": (

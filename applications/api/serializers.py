@@ -191,11 +191,29 @@ class AssessmentInputSerializer(serializers.Serializer):
     complete = serializers.BooleanField(required=False, default=False)
 
 
+class InterestSnapshotSerializer(serializers.Serializer):
+    """A declaration as it stood when a vote was cast or a decision taken."""
+
+    id = serializers.IntegerField()
+    member = serializers.CharField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    declared_at = serializers.DateTimeField()
+    current = serializers.BooleanField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    ended_by = serializers.CharField(allow_null=True)
+    end_reason = serializers.CharField(allow_blank=True)
+
+
 class VoteOutputSerializer(serializers.Serializer):
     member = serializers.CharField(source="member.username")
     choice = serializers.CharField()
     comment = serializers.CharField()
     cast_at = serializers.DateTimeField()
+    declared_interest_at_vote = serializers.BooleanField(
+        help_text="The member had declared an interest in it, ended before the vote."
+    )
+    interests_at_vote = InterestSnapshotSerializer(many=True)
 
 
 class AgendaItemOutputSerializer(serializers.Serializer):
@@ -209,6 +227,12 @@ class AgendaItemOutputSerializer(serializers.Serializer):
     outcome_reason = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    declared_interest_at_decision = serializers.BooleanField(
+        help_text="The chair who decided had declared an interest in it, ended before the decision."
+    )
+    interests_at_decision = InterestSnapshotSerializer(
+        many=True, help_text="Every declaration touching the application when it was decided."
+    )
 
 
 class AgendaItemDetailOutputSerializer(AgendaItemOutputSerializer):
@@ -268,6 +292,12 @@ class InterestDeclarationOutputSerializer(serializers.Serializer):
     description = serializers.CharField()
     declared_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
+    ended_by = serializers.CharField(source="ended_by.username", allow_null=True, default=None)
+    end_reason = serializers.CharField()
+
+
+class InterestEndInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class NotificationOutputSerializer(serializers.Serializer):

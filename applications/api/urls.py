@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("pec-decisions/", views.DecisionListApi.as_view(), name="pec-decision-list"),
     path("interests/", views.InterestDeclarationListApi.as_view(), name="interest-list"),
+    path("interests/<int:pk>/end/", views.InterestDeclarationEndApi.as_view(), name="interest-end"),
     path("notifications/", views.NotificationListApi.as_view(), name="notification-list"),
     path("readiness-reviews/", views.ReadinessReviewListApi.as_view(), name="readiness-review-list"),
     path("readiness-reviews/new/", views.ReadinessReviewCreateApi.as_view(), name="readiness-review-create"),

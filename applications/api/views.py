@@ -444,6 +444,25 @@ class InterestDeclarationListApi(_ReadListApi):
         return selectors.interest_declaration_list(user=self.request.user).order_by("-declared_at", "-pk")
 
 
+class InterestDeclarationEndApi(MethodPermissionsMixin, APIView):
+    """End a declaration, with a reason. 409 while it covers an item on an open meeting's agenda and you are
+    the member (it ends once the meeting closes, or by the PEC secretary)."""
+
+    permissions_by_method = {"POST": ("applications.view_interestdeclaration",)}
+
+    @extend_schema(
+        request=s.InterestEndInputSerializer,
+        responses={200: s.InterestDeclarationOutputSerializer, **ERRORS_WRITE},
+    )
+    def post(self, request, pk: int):
+        declaration = selectors.interest_declaration_get(user=request.user, pk=pk)
+        data = s.InterestEndInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.interest_end(declaration=declaration, actor=request.user, **data.validated_data)
+        out = selectors.interest_declaration_get(user=request.user, pk=pk)
+        return Response(s.InterestDeclarationOutputSerializer(out).data)
+
+
 @extend_schema(responses={200: s.NotificationOutputSerializer(many=True), **ERRORS_READ})
 class NotificationListApi(_ReadListApi):
     """Your own notifications about applications, newest first."""

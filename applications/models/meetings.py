@@ -62,6 +62,15 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    declared_interest_at_decision = models.BooleanField(
+        default=False,
+        help_text="Whether the chair who decided had ever declared an interest in it (since ended).",
+    )
+    interests_at_decision = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every declaration touching the application when it was decided, current or ended.",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -98,6 +107,12 @@ class Vote(models.Model):
     choice = models.CharField(max_length=30, choices=VoteChoice.choices)
     comment = models.CharField(max_length=500, blank=True)
     cast_at = models.DateTimeField(auto_now=True)
+    declared_interest_at_vote = models.BooleanField(
+        default=False, help_text="Whether the member had ever declared an interest in it (since ended)."
+    )
+    interests_at_vote = models.JSONField(
+        default=list, blank=True, help_text="The member's ended declarations touching the application."
+    )
 
     scope_paths = ScopePaths(pct="item__meeting__pct")
     history = HistoricalRecords()
@@ -139,6 +154,10 @@ class InterestDeclaration(models.Model):
     description = models.CharField(max_length=300)
     declared_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True, help_text="Why the interest ended; required to end it.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -161,6 +180,9 @@ class InterestDeclaration(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=InterestKind.APPLICATION) | Q(application__isnull=False),
                 name="interest_application_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | ~Q(end_reason=""), name="interest_end_has_reason"
             ),
         ]
 

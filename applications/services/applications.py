@@ -285,11 +285,27 @@ def application_transition(
         agenda_item=item,
     )
     if item is not None:
+        record = selectors.interest_record_on(application=application)
         item.outcome = step.action
         item.outcome_reason = reason
         item.decided_by = actor
         item.decided_at = now
-        save(item, actor=actor, update_fields=["outcome", "outcome_reason", "decided_by", "decided_at"])
+        item.declared_interest_at_decision = actor.pk in record
+        item.interests_at_decision = selectors.interest_snapshot(
+            sorted((d for decls in record.values() for d in decls), key=lambda d: (d.declared_at, d.pk))
+        )
+        save(
+            item,
+            actor=actor,
+            update_fields=[
+                "outcome",
+                "outcome_reason",
+                "decided_by",
+                "decided_at",
+                "declared_interest_at_decision",
+                "interests_at_decision",
+            ],
+        )
 
     from applications.tasks import application_transition_notify_task
 

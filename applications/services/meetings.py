@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from applications import selectors
 from applications.choices import AWAITING_PEC, PEC_DECISIONS, InterestKind, MeetingStatus, VoteChoice
+from applications.constants import PEC_SECRETARY_PERMISSION
 from applications.exceptions import ConflictOfInterest
 from applications.models import AgendaItem, Application, InterestDeclaration, Meeting, Vote
 from applications.services._common import after_commit, require, save
@@ -136,17 +137,36 @@ def interest_declare(
 
 
 @transaction.atomic
-def interest_end(*, declaration: InterestDeclaration, actor) -> InterestDeclaration:
-    """A declared interest has ended (e.g. the member left the practice); the record stays."""
-    declaration = InterestDeclaration.objects.select_for_update().get(pk=declaration.pk)
-    if declaration.member_id == actor.pk:
-        require(actor, "applications.declare_interest", declaration.pct, doing="end interests")
-    else:
-        require(actor, "applications.manage_meetings", declaration.pct, doing="end other members' interests")
+def interest_end(*, declaration: InterestDeclaration, actor, reason: str) -> InterestDeclaration:
+    """A declared interest has ended (e.g. the member left the practice); the record stays, with who ended
+    it, when and why.
+
+    A reason is required (a field error without one). While the declaration covers an item on the agenda
+    of an open PEC meeting, the member may not end it themself (409): it ends once those meetings have
+    closed, or earlier by the PEC secretary, with a reason.
+    """
+    declaration = InterestDeclaration.objects.select_for_update().select_related("pct").get(pk=declaration.pk)
+    own = declaration.member_id == actor.pk
+    secretary = can(actor, PEC_SECRETARY_PERMISSION, declaration.pct)
+    if not (secretary or (own and can(actor, "applications.declare_interest", declaration.pct))):
+        raise PermissionDenied("Only the member or the PEC secretary can end an interest.")
     if declaration.ended_at:
         raise Conflict("That interest has already ended.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the interest has ended."})
+    covered = selectors.open_agenda_items_covered(declaration=declaration)
+    if covered and own:
+        listed = "; ".join(f"{i.application.reference} at {i.meeting}" for i in covered)
+        raise Conflict(
+            f"This interest covers {listed}, on the agenda of a meeting that is still open: it can be ended "
+            "once the meeting has closed, or by the PEC secretary.",
+            {"agenda_items": [i.pk for i in covered]},
+        )
     declaration.ended_at = timezone.now()
-    return save(declaration, actor=actor, update_fields=["ended_at"])
+    declaration.ended_by = actor
+    declaration.end_reason = reason
+    return save(declaration, actor=actor, update_fields=["ended_at", "ended_by", "end_reason"])
 
 
 @transaction.atomic
@@ -170,9 +190,12 @@ def vote_cast(*, item: AgendaItem, actor, choice: str, comment: str = "") -> Vot
             + ".",
             {"declarations": [d.pk for d in conflicts]},
         )
+    ended = selectors.interest_record_on(application=item.application, members=[actor]).get(actor.pk, [])
     vote = Vote.objects.filter(item=item, member=actor).first() or Vote(item=item, member=actor)
     vote.choice = choice
     vote.comment = comment.strip()
+    vote.declared_interest_at_vote = bool(ended)
+    vote.interests_at_vote = selectors.interest_snapshot(ended)
     return save(vote, actor=actor)
 
 

@@ -12,10 +12,12 @@ from django.views.generic import DetailView, FormView
 
 from applications import packs, selectors, services
 from applications.choices import InterestKind
+from applications.constants import PEC_SECRETARY_PERMISSION
 from applications.filters import InterestDeclarationFilter, MeetingFilter
 from applications.forms import (
     AgendaItemForm,
     DecisionForm,
+    InterestEndForm,
     InterestForm,
     ItemInterestForm,
     MeetingForm,
@@ -370,31 +372,33 @@ class InterestCreateView(PbcPermissionMixin, ServiceFormMixin, FormView):
         return redirect("applications:interest_list")
 
 
-class InterestEndView(PbcPermissionMixin, View):
+class InterestEndView(PbcPermissionMixin, ServiceFormMixin, FormView):
+    """End a declaration with a reason: the member (once no open agenda covers it) or the PEC secretary."""
+
     permission_required = "applications.view_interestdeclaration"
+    template_name = "applications/interest_end.html"
+    form_class = InterestEndForm
+    success_message = "The interest is recorded as ended."
 
-    def _load(self, request, pk):
-        declaration = selectors.interest_declaration_get(user=request.user, pk=pk)
-        own = declaration.member_id == request.user.pk and request.user.has_perm(
-            "applications.declare_interest"
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.has_perm(self.permission_required):
+            self.declaration = selectors.interest_declaration_get(user=user, pk=kwargs["pk"])
+            own = self.declaration.member_id == user.pk and user.has_perm("applications.declare_interest")
+            if not (own or user.has_perm(PEC_SECRETARY_PERMISSION)):
+                raise PermissionDenied("Only the member or the PEC secretary can end an interest.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["declaration"] = self.declaration
+        if self.declaration.ended_at is None:
+            ctx["covered"] = selectors.open_agenda_items_covered(declaration=self.declaration)
+        ctx["is_own"] = self.declaration.member_id == self.request.user.pk
+        return ctx
+
+    def perform(self, form):
+        services.interest_end(
+            declaration=self.declaration, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
-        if not (own or request.user.has_perm("applications.manage_meetings")):
-            raise PermissionDenied("Only the member or the PCT's commissioning team can end an interest.")
-        return declaration
-
-    def get(self, request, pk):
-        from django.shortcuts import render
-
-        return render(request, "applications/interest_end.html", {"declaration": self._load(request, pk)})
-
-    def post(self, request, pk):
-        from pbc.exceptions import ApplicationError
-
-        declaration = self._load(request, pk)
-        try:
-            services.interest_end(declaration=declaration, actor=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "The interest is recorded as ended.")
         return redirect("applications:interest_list")

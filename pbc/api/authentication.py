@@ -1,12 +1,13 @@
-"""Token authentication for API clients: revocable tokens stored as hashes."""
+"""Token authentication for API clients: revocable, expiring tokens stored as hashes. A request with an
+expired token is refused (401) with a message saying so; a valid one notes its last use (at most once a
+minute, by one UPDATE)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from pbc import services
 from pbc.api.throttling import FailedTokenThrottle
 from pbc.models import ApiToken
 
@@ -42,6 +43,17 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
         now = timezone.now()
-        if token.last_used is None or now - token.last_used > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        if token.is_expired(now):
+            raise exceptions.AuthenticationFailed(expired_message(token))
+        services.api_token_record_use(token=token, now=now)
         return token.user, token
+
+
+def expired_message(token: ApiToken) -> str:
+    when = timezone.localtime(token.expires_at).strftime("%d/%m/%Y %H:%M")
+    if token.replaced_by_id is not None:
+        return f"The token was rotated and its grace period ended on {when}: use the key that replaced it."
+    return (
+        f"The token expired on {when}. Ask your PCT for a new one; rotate a token before it expires "
+        "(POST /api/v1/tokens/{id}/rotate/) to keep working without a gap."
+    )

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from pbc import ods
 from pbc.choices import ImportKind
-from pbc.models import ImportRun, ListSize, Locality, Pct, Practice, Provider
+from pbc.models import ApiToken, ImportRun, ListSize, Locality, Pct, Practice, Provider
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -126,3 +126,31 @@ class ImportRunInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
     file = serializers.FileField(help_text="List sizes or practices CSV, as on the import page.")
     dry_run = serializers.BooleanField(default=False, help_text="Check only: report errors, change nothing.")
+
+
+class ApiTokenOutputSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it: never the key (only its first eight characters)."""
+
+    is_active = serializers.BooleanField(read_only=True)
+    replaced_by = serializers.IntegerField(source="replaced_by_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scope",
+            "created",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "replaced_by",
+            "is_active",
+        ]
+
+
+class ApiTokenRotatedOutputSerializer(serializers.Serializer):
+    token = ApiTokenOutputSerializer(help_text="The new token.")
+    key = serializers.CharField(help_text="The new key, shown once: only its hash is kept.")
+    previous = ApiTokenOutputSerializer(help_text="The rotated token, valid until its grace period ends.")

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework import permissions, routers
 from rest_framework.response import Response
 
@@ -28,4 +29,8 @@ router.register("list-sizes", views.ListSizeViewSet, basename="list-size")
 router.register("providers", views.ProviderViewSet, basename="provider")
 router.register("imports", views.ImportRunViewSet, basename="import-run")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("tokens/", views.ApiTokenListApi.as_view(), name="api-token-list"),
+    path("tokens/<int:pk>/rotate/", views.ApiTokenRotateApi.as_view(), name="api-token-rotate"),
+]

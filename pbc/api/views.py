@@ -6,7 +6,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -16,7 +17,7 @@ from pbc.api.exceptions import error_body
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
 from pbc.filters import ListSizeFilter, LocalityFilter, PracticeFilter, ProviderFilter
-from pbc.models import ImportRun, ListSize, Locality, Pct, Practice, Provider
+from pbc.models import ApiToken, ImportRun, ListSize, Locality, Pct, Practice, Provider
 
 
 def _home_pct(user) -> Pct:
@@ -206,6 +207,45 @@ class ImportRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = Response(s.ImportRunOutputSerializer(out).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = request.build_absolute_uri(f"/api/v1/imports/{run.pk}/")
         return response
+
+
+class _OwnTokens:
+    """Any signed-in user (or token) manages only their own tokens, so no model permission applies; a read
+    token may rotate itself (rotation changes no PCT data)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+
+@extend_schema(responses={200: s.ApiTokenOutputSerializer(many=True), **ERRORS_READ})
+class ApiTokenListApi(_OwnTokens, GenericAPIView):
+    """Your API tokens: when each expires, when it was last used (to the minute), and what replaced a
+    rotated one. Keys are never shown again after they are issued."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = s.ApiTokenOutputSerializer
+
+    def get_queryset(self):
+        return selectors.api_token_list(user=self.request.user)
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.ApiTokenOutputSerializer(page, many=True).data)
+
+
+class ApiTokenRotateApi(_OwnTokens, GenericAPIView):
+    """Rotate one of your tokens: a new key with a full lifetime, and the old one keeps working until
+    ``PBC_API_TOKEN_ROTATION_GRACE_HOURS`` have passed. 409 for a revoked, expired or already rotated token."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = s.ApiTokenRotatedOutputSerializer
+
+    @extend_schema(request=None, responses={201: s.ApiTokenRotatedOutputSerializer, **ERRORS_WRITE})
+    def post(self, request, pk: int):
+        token = selectors.api_token_get(user=request.user, pk=pk)
+        new, key = services.api_token_rotate(token=token, actor=request.user)
+        token.refresh_from_db()
+        body = {"token": new, "key": key, "previous": token}
+        return Response(s.ApiTokenRotatedOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 @csrf_exempt  # nothing is changed; a POST to a wrong address should still get the JSON 404

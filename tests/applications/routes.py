@@ -146,6 +146,15 @@ ROUTES = [
     Route("agenda-item-decision", ALL_ROLES, api=True, kwargs=agenda_item_pk),
     Route("pec-decision-list", ALL_ROLES, api=True),
     Route("interest-list", PCT_LEVEL, api=True),
+    # Allowed roles get past permission and scope to the service, which needs a reason: 400 without one.
+    Route(
+        "interest-end",
+        DECLARERS | {Role.PCT_COMMISSIONING},
+        api=True,
+        kwargs=interest_pk,
+        method="post",
+        ok_status=400,
+    ),
     Route("notification-list", ALL_ROLES, api=True),
     Route("readiness-review-list", READINESS_VIEWERS, api=True),
     Route("readiness-review-detail", READINESS_VIEWERS, api=True, kwargs=readiness_pk),

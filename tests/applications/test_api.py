@@ -451,3 +451,43 @@ def test_competency_and_readiness_lists_have_bounded_query_counts(
         assert client.get(reverse("practice-competency-list")).json()["count"] == 6
     with django_assert_max_num_queries(8):
         assert client.get(reverse("readiness-review-list")).json()["count"] == 3
+
+
+def test_money_in_other_scripts_is_a_field_error(client, world):
+    login(client, world, Role.PRACTICE_MANAGER)
+    bad = post(client, reverse("application-list"), {"title": "x", "practices": ["L85001"], "cost": "٣٤٥"})
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["cost"]
+    assert not Application.objects.exists()
+
+
+def test_a_member_who_tries_to_end_their_interest_in_the_meeting_still_cannot_vote_by_api(client, world):
+    chair = world.users[Role.PEC_MEMBER]
+    application = application_for(world.practice, status=S.RECOMMENDED)
+    item = AgendaItemFactory(meeting=MeetingFactory(pct=world.pct, chair=chair), application=application)
+    partner = member(Role.PEC_MEMBER, pct=world.pct, username="dr_partner")
+    declaration = InterestFactory(
+        pct=world.pct, member=partner, practice=world.practice, description="Partner at Abbey Surgery"
+    )
+    end_url = reverse("interest-end", kwargs={"pk": declaration.pk})
+    votes_url = reverse("agenda-item-votes", kwargs={"pk": item.pk})
+    client.force_login(partner)
+    blank = post(client, end_url, {"reason": " "})
+    assert blank.status_code == 400 and list(blank.json()["errors"]) == ["reason"]
+    refused = post(client, end_url, {"reason": "Resolved"})
+    assert refused.status_code == 409 and "still open" in refused.json()["message"]
+    assert refused.json()["extra"] == {"agenda_items": [item.pk]}
+    vote = post(client, votes_url, {"choice": VoteChoice.APPROVE})
+    assert vote.status_code == 403 and "declared an interest" in vote.json()["message"]
+
+    client.force_login(world.users[Role.PCT_COMMISSIONING])
+    ended = post(client, end_url, {"reason": "Left the partnership in March"})
+    assert ended.status_code == 200, ended.content
+    body = ended.json()
+    assert (body["ended_by"], body["end_reason"]) == ("pct_commissioning", "Left the partnership in March")
+    client.force_login(partner)
+    vote = post(client, votes_url, {"choice": VoteChoice.APPROVE})
+    assert vote.status_code == 200
+    mine = next(v for v in vote.json()["votes"] if v["member"] == "dr_partner")
+    assert mine["declared_interest_at_vote"] is True
+    assert mine["interests_at_vote"][0]["end_reason"] == "Left the partnership in March"
+    assert post(client, end_url, {"reason": "again"}).status_code == 409  # already ended

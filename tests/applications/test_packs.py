@@ -82,3 +82,24 @@ def test_pdf_pages(client, world, meeting, name):
     response = client.get(reverse(name, kwargs={"pk": meeting.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_minutes_show_an_interest_ended_before_the_vote(world):
+    chair = world.users[Role.PEC_MEMBER]
+    item = AgendaItemFactory(
+        meeting=MeetingFactory(pct=world.pct, chair=chair, quorum=1),
+        application=application_for(world.practice, status=ApplicationStatus.RECOMMENDED),
+    )
+    voter = member(Role.PEC_MEMBER, pct=world.pct, username="dr_former")
+    declaration = InterestFactory(
+        pct=world.pct, member=voter, practice=world.practice, description="Former partner"
+    )
+    services.interest_end(
+        declaration=declaration, actor=world.users[Role.PCT_COMMISSIONING], reason="Left in 2006"
+    )
+    services.vote_cast(item=item, actor=voter, choice=VoteChoice.APPROVE)
+    html = render_to_string("applications/pdf/minutes.html", packs.meeting_minutes_context(item.meeting))
+    assert (
+        "Declared an interest (Former partner), ended by pct_commissioning before voting: Left in 2006"
+        in html
+    )

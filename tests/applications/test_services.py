@@ -386,9 +386,89 @@ def test_other_and_ended_interests_do_not_stop_a_vote(world, item, voters):
     ended = InterestFactory(
         pct=world.pct, member=voters[0], practice=world.practice, description="Former partner"
     )
-    services.interest_end(declaration=ended, actor=voters[0])
+    # The practice's application is on an open agenda, so the PEC secretary ends it (with a reason).
+    secretary = world.users[Role.PCT_COMMISSIONING]
+    services.interest_end(declaration=ended, actor=secretary, reason="Left the partnership in March")
     vote = services.vote_cast(item=item, actor=voters[0], choice=VoteChoice.REJECT, comment="Too costly")
     assert vote.history.get().history_user == voters[0]
+    assert vote.declared_interest_at_vote is True
+    assert [(d["id"], d["current"], d["ended_by"], d["end_reason"]) for d in vote.interests_at_vote] == [
+        (ended.pk, False, secretary.username, "Left the partnership in March")
+    ]
+
+
+def test_ending_an_interest_needs_a_reason(world, voters):
+    declaration = InterestFactory(pct=world.pct, member=voters[0], practice=world.far, description="Partner")
+    for blank in ("", "   "):
+        with pytest.raises(ValidationError) as exc:
+            services.interest_end(declaration=declaration, actor=voters[0], reason=blank)
+        assert list(exc.value.message_dict) == ["reason"]
+    declaration.refresh_from_db()
+    assert declaration.ended_at is None and declaration.history.count() == 1
+
+
+def test_a_member_cannot_end_an_interest_covering_an_open_agenda_and_then_vote(world, item, voters):
+    partner = voters[0]
+    declaration = InterestFactory(
+        pct=world.pct, member=partner, practice=world.practice, description="Partner at Abbey Surgery"
+    )
+    with pytest.raises(Conflict, match="still open") as exc:
+        services.interest_end(declaration=declaration, actor=partner, reason="No longer relevant")
+    assert exc.value.status_code == 409 and exc.value.extra == {"agenda_items": [item.pk]}
+    declaration.refresh_from_db()
+    assert declaration.ended_at is None
+    with pytest.raises(ConflictOfInterest):
+        services.vote_cast(item=item, actor=partner, choice=VoteChoice.APPROVE)
+    assert not Vote.objects.exists()
+
+
+def test_once_the_meeting_closes_the_member_ends_it_with_who_when_and_why(world, item, chair, voters):
+    partner = voters[0]
+    declaration = InterestFactory(
+        pct=world.pct, member=partner, practice=world.practice, description="Partner"
+    )
+    services.meeting_close(meeting=item.meeting, actor=chair)
+    ended = services.interest_end(declaration=declaration, actor=partner, reason="Retired on 31 March")
+    assert (ended.ended_by, ended.end_reason) == (partner, "Retired on 31 March") and ended.ended_at
+    last = ended.history.latest()
+    assert (last.history_user, last.end_reason) == (partner, "Retired on 31 March")
+    with pytest.raises(Conflict, match="already ended"):
+        services.interest_end(declaration=declaration, actor=partner, reason="Again")
+
+
+def test_an_interest_off_the_open_agendas_is_ended_by_its_member_but_not_by_another(world, item, voters):
+    declaration = InterestFactory(pct=world.pct, member=voters[0], practice=world.far, description="Partner")
+    with pytest.raises(PermissionDenied):
+        services.interest_end(declaration=declaration, actor=voters[1], reason="Not theirs to end")
+    services.interest_end(declaration=declaration, actor=voters[0], reason="Left the practice")
+    declaration.refresh_from_db()
+    assert declaration.ended_by == voters[0]
+
+
+def test_the_secretary_ending_their_own_interest_is_still_the_member(world, item):
+    secretary = world.users[Role.PCT_COMMISSIONING]
+    declaration = InterestFactory(pct=world.pct, member=secretary, practice=world.practice, description="x")
+    with pytest.raises(Conflict, match="still open"):
+        services.interest_end(declaration=declaration, actor=secretary, reason="Mine")
+
+
+def test_a_decision_keeps_the_interests_as_they_stood(world, item, chair, voters):
+    secretary = world.users[Role.PCT_COMMISSIONING]
+    chairs = InterestFactory(
+        pct=world.pct, member=chair, practice=world.practice, description="Former partner"
+    )
+    services.interest_end(declaration=chairs, actor=secretary, reason="Left the partnership in 2006")
+    current = InterestFactory(pct=world.pct, member=voters[2], practice=world.practice, description="Partner")
+    for v in voters[:2]:
+        services.vote_cast(item=item, actor=v, choice=VoteChoice.APPROVE)
+    services.agenda_item_decide(item=item, actor=chair, outcome=Action.APPROVE)
+    item.refresh_from_db()
+    assert item.declared_interest_at_decision is True
+    assert [(d["id"], d["member"], d["current"]) for d in item.interests_at_decision] == [
+        (chairs.pk, chair.username, False),
+        (current.pk, voters[2].username, True),
+    ]
+    assert all(not v.declared_interest_at_vote and v.interests_at_vote == [] for v in item.votes.all())
 
 
 def test_declaring_an_interest_in_an_item_withdraws_the_vote(world, item, voters):

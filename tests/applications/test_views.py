@@ -251,9 +251,51 @@ def test_decision_rules_and_interest_pages(client, world):
     assert response.status_code == 302
     declaration = InterestDeclaration.objects.get()
     assert declaration.member == world.users[Role.PEC_MEMBER] and declaration.practice == world.far
-    assert client.post(reverse("applications:interest_end", kwargs={"pk": declaration.pk})).status_code == 302
+    end_url = reverse("applications:interest_end", kwargs={"pk": declaration.pk})
+    blank = client.post(end_url, {"reason": ""})
+    assert blank.status_code == 200 and "reason" in blank.context["form"].errors
+    assert client.post(end_url, {"reason": "Left Castle Surgery in March"}).status_code == 302
     declaration.refresh_from_db()
-    assert declaration.ended_at is not None
+    assert declaration.ended_at is not None and declaration.ended_by == world.users[Role.PEC_MEMBER]
+    register = client.get(reverse("applications:interest_list")).content.decode()
+    assert "Left Castle Surgery in March" in register and "Why it ended" in register
+
+
+def test_a_member_who_tries_to_end_their_interest_in_the_meeting_still_cannot_vote(client, world):
+    chair = world.users[Role.PEC_MEMBER]
+    application = application_for(world.practice, status=S.RECOMMENDED)
+    item = AgendaItemFactory(meeting=MeetingFactory(pct=world.pct, chair=chair), application=application)
+    partner = member(Role.PEC_MEMBER, pct=world.pct, username="dr_partner")
+    client.force_login(partner)
+    declared = client.post(
+        reverse("applications:item_interest_declare", kwargs={"pk": item.pk}),
+        {"description": "My spouse is a partner at Abbey Surgery"},
+    )
+    assert declared.status_code == 302
+    declaration = InterestDeclaration.objects.get(member=partner)
+    end_url = reverse("applications:interest_end", kwargs={"pk": declaration.pk})
+    assert "still open" in client.get(end_url).content.decode()
+    refused = client.post(end_url, {"reason": "Resolved"})
+    assert refused.status_code == 409 and "still open" in refused.content.decode()
+    declaration.refresh_from_db()
+    assert declaration.ended_at is None
+    vote = client.post(
+        reverse("applications:vote_cast", kwargs={"pk": item.pk}), {"choice": VoteChoice.APPROVE}
+    )
+    assert vote.status_code == 403 and "declared an interest" in vote.content.decode()
+    assert not Vote.objects.exists()
+
+    # The PEC secretary may end it during the meeting, with a reason; the vote then records it.
+    client.force_login(world.users[Role.PCT_COMMISSIONING])
+    assert "As PEC secretary" in client.get(end_url).content.decode()
+    assert client.post(end_url, {"reason": "Recorded against the wrong application"}).status_code == 302
+    client.force_login(partner)
+    vote = client.post(
+        reverse("applications:vote_cast", kwargs={"pk": item.pk}), {"choice": VoteChoice.APPROVE}
+    )
+    assert vote.status_code == 302
+    cast = Vote.objects.get(member=partner)
+    assert cast.declared_interest_at_vote and cast.interests_at_vote[0]["end_reason"].startswith("Recorded")
 
 
 def test_every_model_has_an_admin_page(client, world):
@@ -271,3 +313,18 @@ def test_every_model_has_an_admin_page(client, world):
         assert model in admin.site._registry, model
         url = reverse(f"admin:applications_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, model
+
+
+def test_money_in_other_scripts_is_a_field_error_on_the_form(client, world):
+    client.force_login(world.users[Role.PRACTICE_MANAGER])
+    response = client.post(
+        reverse("applications:application_create"),
+        {
+            "kind": "new_service",
+            "title": "Warfarin clinic",
+            "practices": [world.practice.pk],
+            "cost_pence": "٣٤٥",
+        },
+    )
+    assert response.status_code == 200 and "cost_pence" in response.context["form"].errors
+    assert not Application.objects.exists()

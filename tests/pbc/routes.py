@@ -46,6 +46,22 @@ def pct_code(world, role, in_scope):
 
 
 IMPORT_VIEWERS = PCT_STAFF | {Role.AUDITOR}
+API_CLIENTS = {Role.API_CLIENT, Role.API_CLIENT_WRITE}
+
+
+def api_token_pk(world, role, in_scope):
+    """The role's own token (in scope), or another user's (out of scope: 404). Only API clients may rotate."""
+    from pbc.models import ApiToken
+
+    owner = world.users[role] if in_scope else world.users[Role.API_CLIENT]
+    if not in_scope and role == Role.API_CLIENT:
+        owner = world.users[Role.API_CLIENT_WRITE]
+    count = ApiToken.objects.count()
+    token = ApiToken.objects.create(
+        user=owner, name="matrix", prefix=f"m{count:07d}", key_hash=ApiToken.hash_key(f"matrix-{count}")
+    )
+    return {"pk": token.pk}
+
 
 ROUTES = [
     Route("home", ALL_ROLES),
@@ -69,6 +85,9 @@ ROUTES = [
     Route("provider-list", ALL_ROLES, api=True),
     Route("import-run-list", IMPORT_VIEWERS, api=True),
     Route("import-run-detail", IMPORT_VIEWERS, api=True, kwargs=import_run_pk),
+    # Everyone sees their own tokens (most have none); only API clients may rotate theirs.
+    Route("api-token-list", ALL_ROLES, api=True),
+    Route("api-token-rotate", API_CLIENTS, api=True, kwargs=api_token_pk, method="post", ok_status=201),
     # Providers are national reference data: no out-of-scope case.
     Route(
         "provider-detail",

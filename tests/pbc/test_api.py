@@ -157,3 +157,17 @@ def test_schema_and_docs_render(world, client):
     assert "/api/v1/practices/{code}/" in text and "ErrorResponse" not in text
     assert client.get(reverse("swagger-ui")).status_code == 200
     assert client.get(reverse("redoc")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"extract_date": "9999-12-31", "patients": 6100}, "extract_date"),
+        ({"extract_date": "2024-04-01", "patients": 0}, "patients"),
+    ],
+)
+def test_list_sizes_far_in_the_future_or_empty_are_field_errors(world, api, values, field):
+    api.force_authenticate(world.users[Role.API_CLIENT_WRITE])
+    response = api.post(reverse("list-size-list"), {"practice": "L85001", **values}, format="json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == [field]
+    assert ListSize.objects.count() == 0

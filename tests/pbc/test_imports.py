@@ -171,3 +171,28 @@ def test_providers_import_rejects_bad_rows_whole(world):
 def test_command_imports_providers(world, capsys):
     call_command("import_organisations", "providers", str(FIXTURES / "providers_good.csv"), "--pct", "5WV")
     assert "2 imported" in capsys.readouterr().out
+
+
+def test_list_size_rules_are_pure_and_end_with_next_financial_year():
+    from pbc.list_sizes import latest_extract_date, list_size_errors
+
+    assert latest_extract_date(date(2026, 12, 7)) == date(2028, 3, 31)
+    assert latest_extract_date(date(2027, 3, 31)) == date(2028, 3, 31)
+    assert latest_extract_date(date(2027, 4, 1)) == date(2029, 3, 31)
+    today = date(2026, 12, 7)
+    assert list_size_errors(extract_date=date(2028, 3, 31), patients=1, today=today) == {}
+    assert set(list_size_errors(extract_date=date(2028, 4, 1), patients=0, today=today)) == {
+        "extract_date",
+        "patients",
+    }
+
+
+def test_list_size_rows_dated_far_ahead_or_with_no_patients_are_row_errors(world):
+    data = (
+        b"CODE,NUMBER_OF_PATIENTS,EXTRACT_DATE\n"
+        b"L85001,6100,2024-04-01\nL85002,0,2024-04-01\nL85003,4000,9999-12-31\n"
+    )
+    run = import_file(kind="list_sizes", pct=world.pct, filename="far.csv", data=data, actor=None)
+    assert run.status == ImportStatus.FAILED
+    assert {(e["row"], e["column"]) for e in run.errors} == {(3, "NUMBER_OF_PATIENTS"), (4, "EXTRACT_DATE")}
+    assert ListSize.objects.count() == 0

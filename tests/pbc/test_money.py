@@ -87,3 +87,28 @@ def test_apportion_gives_residue_pennies_to_largest_remainders_ties_to_earlier()
     assert apportion_pence(total=0, weights=[0, 0]) == [0, 0]
     with pytest.raises(MoneyError):
         apportion_pence(total=5, weights=[0, 0])
+
+
+@pytest.mark.parametrize("text", ["٣٤٥", "३४५", "٣٤٥.00", "1٢", "１２３", "1e5", "Infinity", "-NaN"])
+def test_only_ascii_digits_are_amounts(text):
+    with pytest.raises(MoneyError, match="digits 0-9"):
+        parse_pounds(text)
+
+
+@pytest.mark.parametrize(("text", "pence"), [("£1,234.50", 123_450), ("+4", 400), (".5", 50), ("£ 12", 1200)])
+def test_the_ways_people_write_pounds_still_parse(text, pence):
+    assert parse_pounds(text) == pence
+
+
+def test_form_and_api_money_fields_refuse_other_digits():
+    from django import forms
+    from rest_framework import serializers
+
+    from pbc.api.fields import MoneyField
+    from pbc.forms import PoundsField
+
+    with pytest.raises(forms.ValidationError):
+        PoundsField().clean("٣٤٥")
+    with pytest.raises(serializers.ValidationError):
+        MoneyField().run_validation("٣٤٥")
+    assert PoundsField().clean("345") == MoneyField().run_validation("345.00") == 34_500

@@ -168,6 +168,42 @@ def test_login_locks_after_repeated_bad_passwords(world, client):
     assert other.status_code == 302
 
 
+def test_password_spraying_from_one_address_is_locked_out_across_usernames(world, client):
+    limit = settings.PBC_LOGIN_ADDRESS_LIMIT
+    assert limit == 20 and limit > settings.AXES_FAILURE_LIMIT
+
+    def sign_in(username, password="wrong", address="10.7.7.7"):  # noqa: S107
+        return client.post(
+            reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+        )
+
+    # 20 usernames, one guess each: none reaches the username + address limit, the address does.
+    answers = [sign_in(f"spray-{n}").status_code for n in range(limit)]
+    assert answers == [200] * (limit - 1) + [429]
+    locked = sign_in("spray-new")
+    assert locked.status_code == 429 and "Signing in is paused" in locked.content.decode()
+    # The same lockout page as a username's, and a real user with the right password is refused too.
+    assert sign_in(Role.PCT_FINANCE.value, PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Other addresses are not affected.
+    assert sign_in(Role.PCT_FINANCE.value, PASSWORD, address="10.7.7.8").status_code == 302
+
+
+def test_address_limit_counts_only_the_cool_off(world, client, settings):
+    from axes.models import AccessAttempt
+
+    settings.PBC_LOGIN_ADDRESS_LIMIT = 3
+    for n in range(2):
+        client.post(reverse("login"), {"username": f"old-{n}", "password": "x"}, REMOTE_ADDR="10.6.6.6")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    again = client.post(reverse("login"), {"username": "new", "password": "x"}, REMOTE_ADDR="10.6.6.6")
+    assert again.status_code == 200  # the two old failures have cooled off
+    settings.PBC_LOGIN_ADDRESS_LIMIT = 0  # off: only the username + address limit applies
+    for n in range(4):
+        off = client.post(reverse("login"), {"username": f"off-{n}", "password": "x"}, REMOTE_ADDR="10.6.6.6")
+        assert off.status_code == 200
+
+
 def test_sessions_last_eight_hours_and_then_expire(world, client):
     client.post(reverse("login"), {"username": Role.PCT_FINANCE.value, "password": PASSWORD})
     assert client.get(reverse("home")).status_code == 200
