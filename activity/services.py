@@ -141,10 +141,8 @@ def tariff_import(
 
 
 def _after_tariff(version_id: int) -> None:
-    from activity.tasks import activity_recost_year_task
-
     queue.enqueue_on_commit(
-        activity_recost_year_task,
+        "activity.tasks.activity_recost_year_task",
         version_id,
         on_failure=lambda exc: logger.error("tariff re-costing not queued", extra={"version": version_id}),
     )
@@ -330,10 +328,8 @@ def _refuse_duplicate(stored: ExtractUpload) -> None:
 
 def _queue(upload_id: int) -> None:
     """Process the upload once the transaction commits; refused now if the task queue is down."""
-    from activity.tasks import extract_process_task
-
     queue.enqueue_on_commit(
-        extract_process_task, upload_id, on_failure=lambda exc: _not_queued(upload_id, exc)
+        "activity.tasks.extract_process_task", upload_id, on_failure=lambda exc: _not_queued(upload_id, exc)
     )
 
 

@@ -31,6 +31,20 @@ def _app():
     return app
 
 
+def task_named(name: str):
+    """The registered task called ``name``.
+
+    Services queue their follow-up work by task name, as the message itself does, so they never import
+    the ``tasks`` modules: those are entry points that call services, and the imports run one way."""
+    app = _app()
+    app.loader.import_default_modules()  # the apps' tasks modules, as a worker loads them
+    return app.tasks[name]
+
+
+def _task(task):
+    return task_named(task) if isinstance(task, str) else task
+
+
 def _connect(conn) -> None:
     # One quick retry: a blip is ridden out, a stopped broker is reported within about a second.
     conn.ensure_connection(max_retries=1, interval_start=0.3, timeout=CONNECT_TIMEOUT_SECONDS)
@@ -58,8 +72,9 @@ def ensure_available() -> None:
 
 
 def send(task, *args) -> None:
-    """Queue ``task(*args)`` now, failing fast (``ServiceUnavailable``) instead of retrying for long."""
-    app = _app()
+    """Queue ``task(*args)`` now (a task or its name), failing fast (``ServiceUnavailable``) instead of
+    retrying for long."""
+    app, task = _app(), _task(task)
     if app.conf.task_always_eager:
         task.delay(*args)
         return

@@ -232,11 +232,11 @@ def import_run_create(
     run.full_clean(exclude=["file"])
     run.file.save(filename, ContentFile(data), save=False)
     run.save()
-    from pbc.tasks import import_run_process_task
-
     try:
         queue.enqueue_on_commit(
-            import_run_process_task, run.pk, on_failure=lambda exc: _import_not_queued(run.pk, exc)
+            "pbc.tasks.import_run_process_task",
+            run.pk,
+            on_failure=lambda exc: _import_not_queued(run.pk, exc),
         )
     except ServiceUnavailable:
         run.file.delete(save=False)  # the run itself is rolled back with the transaction

@@ -47,10 +47,10 @@ def agreement_send_for_signature(*, agreement: Agreement, actor, reason: str = "
             f"{_label(agreement)} is not ready for signature: " + " ".join(problems), {"problems": problems}
         )
     _move(agreement, AgreementAction.SEND, actor=actor, reason=reason)
-    from agreements.tasks import agreement_signature_requested_task
-
     agreement_id = agreement.pk
-    transaction.on_commit(lambda: queue.send_or_log(agreement_signature_requested_task, agreement_id))
+    transaction.on_commit(
+        lambda: queue.send_or_log("agreements.tasks.agreement_signature_requested_task", agreement_id)
+    )
     return agreement
 
 

@@ -307,9 +307,7 @@ def application_transition(
             ],
         )
 
-    from applications.tasks import application_transition_notify_task
-
-    after_commit(application_transition_notify_task, transition.pk)
+    after_commit("applications.tasks.application_transition_notify_task", transition.pk)
     return application
 
 

@@ -89,9 +89,7 @@ def agenda_item_add(*, meeting: Meeting, application: Application, actor) -> Age
         AgendaItem(meeting=meeting, application=application, position=position, added_by=actor), actor=actor
     )
 
-    from applications.tasks import agenda_item_notify_task
-
-    after_commit(agenda_item_notify_task, item.pk)
+    after_commit("applications.tasks.agenda_item_notify_task", item.pk)
     return item
 
 

@@ -878,6 +878,4 @@ def budget_set_publish(*, budget_set: BudgetSet, actor, reason: str = "") -> Bud
 
 
 def _queue_reports(pct_id: int, start_year: int, trigger: str) -> None:
-    from budgets.tasks import report_recompute_task
-
-    queue.send_or_log(report_recompute_task, pct_id, start_year, trigger)
+    queue.send_or_log("budgets.tasks.report_recompute_task", pct_id, start_year, trigger)

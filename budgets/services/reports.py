@@ -27,6 +27,7 @@ from budgets.choices import BudgetStatus
 from budgets.models import BudgetLine, BudgetSet, PeerActivity, ReportRow, ReportRun
 from budgets.report_tables import ReportInputs, build_report
 from budgets.services.budget_sets import budget_categories_for
+from pbc import queue
 from pbc.dbframes import bulk_insert_frame, queryset_frame
 from pbc.fiscal import FinancialYear as FY
 from pbc.models import FinancialYear, Pct, Practice
@@ -387,12 +388,14 @@ def report_recompute(
 
 def report_recompute_after_upload(upload_id: int) -> None:
     """After an extract is published: queue the recompute of its PCT's reports for its year."""
-    from budgets.tasks import report_recompute_task
-
     upload = ExtractUpload.objects.filter(pk=upload_id).values("pct_id", "year__start_year").first()
     if upload:
-        report_recompute_task.delay(
-            upload["pct_id"], upload["year__start_year"], f"extract {upload_id} published"
+        # Lost only while the queue is down, and rebuilt by the nightly run then.
+        queue.send_or_log(
+            "budgets.tasks.report_recompute_task",
+            upload["pct_id"],
+            upload["year__start_year"],
+            f"extract {upload_id} published",
         )
 
 
