@@ -7,7 +7,11 @@ class ActivityConfig(AppConfig):
 
     def ready(self) -> None:
         from activity import roles  # noqa: F401 - grants capabilities to role groups
+        from activity.events import extracts_processed
+        from pbc import events
         from pbc.context_processors import register_nav
+
+        events.register("extract.processed", extracts_processed, permission="activity.view_extractupload")
 
         register_nav("Activity", "activity:activity_list", "activity.view_activityaggregate")
         register_nav("Validation", "activity:line_list", "activity.view_activityline")

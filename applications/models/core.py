@@ -160,7 +160,11 @@ class Application(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"PBC-{self.pk:05d}" if self.pk else "PBC-(new)"
+        return self.reference_for(self.pk)
+
+    @staticmethod
+    def reference_for(pk: int | None) -> str:
+        return f"PBC-{pk:05d}" if pk else "PBC-(new)"
 
     @property
     def total_cost_pence(self) -> int:

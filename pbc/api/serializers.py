@@ -154,3 +154,30 @@ class ApiTokenRotatedOutputSerializer(serializers.Serializer):
     token = ApiTokenOutputSerializer(help_text="The new token.")
     key = serializers.CharField(help_text="The new key, shown once: only its hash is kept.")
     previous = ApiTokenOutputSerializer(help_text="The rotated token, valid until its grace period ends.")
+
+
+class EventQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False, help_text="Only events after this time (ISO 8601).")
+    kind = serializers.MultipleChoiceField(
+        choices=[], required=False, help_text="One or more kinds (repeat the parameter); all when absent."
+    )
+
+    def __init__(self, *args, **kwargs):
+        from pbc.events import kinds
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds()
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist") and "kind" in data:
+            data = {**data.dict(), "kind": data.getlist("kind")}
+        return super().to_internal_value(data)
+
+
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="kind:record id, stable.")
+    kind = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    pct = serializers.CharField(help_text="ODS code of the PCT.")
+    practice = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField()

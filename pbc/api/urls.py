@@ -31,6 +31,7 @@ router.register("imports", views.ImportRunViewSet, basename="import-run")
 
 urlpatterns = [
     *router.urls,
+    path("events/", views.EventListApi.as_view(), name="event-list"),
     path("tokens/", views.ApiTokenListApi.as_view(), name="api-token-list"),
     path("tokens/<int:pk>/rotate/", views.ApiTokenRotateApi.as_view(), name="api-token-rotate"),
 ]

@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from pbc import selectors, services
+from pbc import events, selectors, services
 from pbc.api import serializers as s
 from pbc.api.exceptions import error_body
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
@@ -214,6 +214,29 @@ class _OwnTokens:
     token may rotate itself (rotation changes no PCT data)."""
 
     permission_classes = [permissions.IsAuthenticated]
+
+
+class EventListApi(GenericAPIView):
+    """What happened, oldest first: extracts processed, reports recomputed, budgets published, applications
+    decided, in your scope. Poll with ``since`` set to the ``occurred_at`` of the last event you saw (events
+    at exactly that time are not repeated); each call answers at most 1,000 events."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = ApiToken.objects.none()  # the events come from each app's records, not one model
+    serializer_class = s.EventOutputSerializer
+
+    @extend_schema(
+        parameters=[s.EventQuerySerializer],
+        responses={200: s.EventOutputSerializer(many=True), **ERRORS_READ},
+    )
+    def get(self, request):
+        query = s.EventQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = events.event_list(
+            user=request.user, since=query.validated_data.get("since"), kinds=query.validated_data.get("kind")
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema(responses={200: s.ApiTokenOutputSerializer(many=True), **ERRORS_READ})

@@ -87,6 +87,8 @@ ROUTES = [
     Route("import-run-detail", IMPORT_VIEWERS, api=True, kwargs=import_run_pk),
     # Everyone sees their own tokens (most have none); only API clients may rotate theirs.
     Route("api-token-list", ALL_ROLES, api=True),
+    # Every role polls the feed; each kind of event is narrowed to what its pages show the role.
+    Route("event-list", ALL_ROLES, api=True),
     Route("api-token-rotate", API_CLIENTS, api=True, kwargs=api_token_pk, method="post", ok_status=201),
     # Providers are national reference data: no out-of-scope case.
     Route(
