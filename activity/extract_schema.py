@@ -13,6 +13,13 @@ class Dataset(StrEnum):
     APC = "APC"  # admitted patient care (spells or HES episodes)
     OP = "OP"  # outpatient attendances
     AE = "AE"  # accident and emergency attendances
+    # A referral extract (Choose and Book / referral management: one row per referral). Read by the same
+    # reader with the same rules, never costed (activity.referrals).
+    REF = "REF"
+
+
+# The datasets of costed activity (uploads, costing, dataset detection); REF is read, never costed.
+ACTIVITY_DATASETS = (Dataset.APC, Dataset.OP, Dataset.AE)
 
 
 class Outcome(StrEnum):
@@ -107,6 +114,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "apptdate": ("APPTDATE",),
     "firstatt": ("FIRSTATT",),
     "attended": ("ATTENDED",),
+    # OP, kept for referrals (DOMAIN 10); REF shares them
+    "refsourc": ("REFSOURC", "REFERRAL_SOURCE", "SOURCE_OF_REFERRAL"),
+    "reqdate": ("REQDATE", "REFERRAL_DATE", "REFERRAL_REQUEST_RECEIVED_DATE"),
+    "priority": ("PRIORITY", "PRIORITY_TYPE", "REFERRAL_PRIORITY"),
+    # REF
+    "referral_id": ("REFERRAL_ID", "UBRN", "REFERRAL_KEY"),
+    "referrer": ("REFERRER", "REFERRER_CODE", "REFERRING_GP", "GP_CODE"),
+    "first_attendance": ("FIRST_ATTENDANCE", "LED_TO_FIRST_ATTENDANCE", "ATTENDED_FIRST"),
     # AE
     "arrivaldate": ("ARRIVALDATE",),
     "aeattendcat": ("AEATTENDCAT",),
@@ -118,12 +133,14 @@ REQUIRED: dict[Dataset, tuple[str, ...]] = {
     Dataset.APC: ("gpprac", "procode3", "admidate", "disdate", "admimeth"),
     Dataset.OP: ("gpprac", "procode3", "apptdate", "tretspef", "firstatt", "attended"),
     Dataset.AE: ("gpprac", "procode3", "arrivaldate", "aedepttype"),
+    Dataset.REF: ("referral_id", "reqdate", "gpprac", "procode3", "tretspef", "refsourc"),
 }
 
 # Columns each dataset's normalised frame has (all pandas string dtype, <NA> for HES nulls), plus:
 #   line_no      int64   the row's line number in the file (header is line 1; first data row is 2)
 #   record_key   string  the record key, or <NA>
 #   patient_key  string  keyed hash of the patient pseudonym (never the pseudonym itself), or <NA>
+#   referral_key string  keyed hash of the referral identifier (REF), or <NA>
 NORMALISED: dict[Dataset, tuple[str, ...]] = {
     Dataset.APC: (
         "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
@@ -131,18 +148,22 @@ NORMALISED: dict[Dataset, tuple[str, ...]] = {
     ),
     Dataset.OP: (
         "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
-        "apptdate", "firstatt", "attended",
+        "apptdate", "firstatt", "attended", "refsourc", "reqdate", "priority",
     ),
     Dataset.AE: (
         "line_no", "record_key", "patient_key", "gpprac", "procode3", "tretspef", "hrg",
         "arrivaldate", "aeattendcat", "aedepttype",
+    ),
+    Dataset.REF: (
+        "line_no", "referral_key", "gpprac", "referrer", "procode3", "tretspef", "reqdate", "priority",
+        "refsourc", "first_attendance",
     ),
 }  # fmt: skip
 
 # HES conventions for "no value".
 NULL_TOKENS = frozenset({"", "&", "null", "NULL"})
 NULL_DATES = frozenset({"1800-01-01", "01/01/1800"})
-INVALID_DATES = frozenset({"1801-01-01", "01/01/1801"})
+INVALID_DATES = frozenset({"1801-01-01", "01/01/1801"})  # as the reader leaves them: ISO
 DEFAULT_PRACTICE_CODES = frozenset({"V81997", "V81998", "V81999"})
 
 # Points of delivery = budget categories of activity.

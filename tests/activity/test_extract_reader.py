@@ -508,7 +508,21 @@ def test_outpatient_and_ae_extracts(tmp_path: Path) -> None:
     rows = [["A1", "T1", "M85001", "RTH", "330", "02/05/2007", "1", "5"]]
     op = write(tmp_path, delimited(header, rows), name="op.csv")
     df, _ = read_all(op, "OP")
-    assert df.iloc[0].tolist() == [2, "A1", key("T1"), "M85001", "RTH", "330", pd.NA, "2007-05-02", "1", "5"]
+    assert df.iloc[0].tolist() == [
+        2,
+        "A1",
+        key("T1"),
+        "M85001",
+        "RTH",
+        "330",
+        pd.NA,
+        "2007-05-02",
+        "1",
+        "5",
+        pd.NA,
+        pd.NA,
+        pd.NA,
+    ]
     ae = write(
         tmp_path,
         delimited(

@@ -1,0 +1,205 @@
+"""Reads of referrals, narrowed to the user's scope; the counting rules are in :mod:`rules`.
+
+Rates are computed for every practice of a PCT (a practice is judged against all its peers, including the
+ones that made no referral in a specialty) and only the rows of practices in the user's scope are
+returned: a practice user or token sees its own practice's figures, with the peer median and its funnel
+position, never another practice's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from activity.choices import DatasetChoice
+from activity.extract_schema import OP_FIRST
+from activity.referrals import rules
+from activity.referrals.choices import ReferralOrigin, SourceGroup
+from activity.referrals.models import Referral, ReferralUpload
+from activity.validation.models import ActivityLine
+from activity.validation.rules import month_end
+from pbc.fiscal import FinancialYear as FY
+from pbc.models import ListSize, Practice
+from pbc.permissions import scope_queryset
+
+__all__ = [
+    "referral_counts",
+    "referral_list",
+    "referral_origin",
+    "referral_rate_rows",
+    "referral_upload_get",
+    "referral_upload_list",
+]
+
+_COUNT_COLUMNS = ["practice_id", "specialty", "month", "source", "referrals"]
+
+
+def referral_upload_list(*, user) -> QuerySet[ReferralUpload]:
+    return scope_queryset(ReferralUpload.objects.select_related("pct", "actor"), user)
+
+
+def referral_upload_get(*, user, pk: int) -> ReferralUpload:
+    try:
+        return referral_upload_list(user=user).get(pk=pk)
+    except ReferralUpload.DoesNotExist as exc:
+        raise Http404("No such referral upload, or not in your scope.") from exc
+
+
+def referral_list(*, user) -> QuerySet[Referral]:
+    return scope_queryset(Referral.objects.select_related("practice"), user)
+
+
+def referral_origin(*, pct_id: int, year: FY) -> str:
+    """A PCT's referrals for a year come from its referral extract when it has loaded one for the year,
+    else from its published HES/SUS outpatient activity."""
+    loaded = Referral.objects.filter(pct_id=pct_id, month__gte=year.start, month__lte=year.end).exists()
+    return ReferralOrigin.EXTRACT if loaded else ReferralOrigin.OUTPATIENTS
+
+
+def referral_counts(*, pct_id: int, year: FY) -> tuple[str, pd.DataFrame]:
+    """Referrals of every practice of a PCT per specialty, month and source group ("gp"/"other") in a
+    financial year, and where they came from. Columns: ``practice_id``, ``specialty``, ``month`` (date),
+    ``source`` (group), ``referrals``."""
+    origin = referral_origin(pct_id=pct_id, year=year)
+    if origin == ReferralOrigin.EXTRACT:
+        rows = (
+            Referral.objects.filter(pct_id=pct_id, month__gte=year.start, month__lte=year.end)
+            .values("practice_id", "specialty", "month", "source")
+            .annotate(referrals=Count("pk"))
+            .order_by()
+        )
+        frame = pd.DataFrame.from_records(list(rows), columns=_COUNT_COLUMNS)
+        frame["source"] = frame["source"].map(rules.source_group)
+    else:
+        fields = ["practice_id", "firstatt", "refsourc", "reqdate", "activity_date", "tretspef", "priority"]
+        lines = (
+            ActivityLine.objects.current()
+            .filter(pct_id=pct_id, dataset=DatasetChoice.OP, firstatt__in=sorted(OP_FIRST))
+            .filter(month__gte=year.start)  # a referral is made before (or when) it is attended
+            .values_list(*fields)
+            .order_by()
+        )
+        derived = rules.outpatient_referrals(pd.DataFrame.from_records(list(lines), columns=fields))
+        derived = derived[
+            (derived["month"] >= pd.Timestamp(year.start)) & (derived["month"] <= pd.Timestamp(year.end))
+        ]
+        frame = (
+            derived.assign(source=derived["source_group"], month=derived["month"].dt.date)
+            .groupby(["practice_id", "specialty", "month", "source"], as_index=False)
+            .size()
+            .rename(columns={"size": "referrals"})
+        )
+    if frame.empty:
+        return origin, pd.DataFrame(columns=_COUNT_COLUMNS)
+    frame["referrals"] = frame["referrals"].astype("int64")
+    frame = frame.groupby(["practice_id", "specialty", "month", "source"], as_index=False)["referrals"].sum()
+    return origin, frame[_COUNT_COLUMNS]
+
+
+def _monthly_lists(practice_ids: Iterable[int], months: list[date]) -> dict[tuple[int, date], int]:
+    """The list size of each practice in each month: its latest list extract dated on or before the
+    month's last day (none before it: no list size)."""
+    ends = {month: month_end(month) for month in months}
+    extracts = sorted(
+        ListSize.objects.filter(practice_id__in=list(practice_ids), extract_date__lte=max(ends.values()))
+        .values_list("practice_id", "extract_date", "patients")
+        .order_by()
+    )
+    sizes: dict[tuple[int, date], int] = {}
+    for month, end in ends.items():
+        for practice_id, extract_date, patients in extracts:  # sorted: the latest on or before wins
+            if extract_date <= end:
+                sizes[(practice_id, month)] = patients
+    return sizes
+
+
+def referral_rate_rows(
+    *,
+    user,
+    year: FY,
+    practice: str | None = None,
+    specialty: str | None = None,
+    source: str | None = None,
+) -> list[dict]:
+    """Referral rates per practice × specialty × month × source group in ``year``, for the practices in
+    the user's scope (``practice``: one of them by code; another practice's code gives no rows).
+
+    Each row: ``practice``, ``practice_name``, ``locality``, ``specialty``, ``month`` (date), ``source``
+    ("gp" or "other"), ``referrals``, ``list_size``, ``rate_per_1000`` (Decimal, half-up 2 dp), the same
+    for the year to date (``ytd_referrals``, ``ytd_rate_per_1000``), ``peer_median`` (the PCT's practices
+    that month), ``locality_median``, ``funnel_pct`` and ``funnel_locality`` (funnel-plot positions), and
+    ``origin`` (referral extract or outpatients). Only rows with referrals are listed.
+    """
+    visible = scope_queryset(Practice.objects.select_related("locality"), user)
+    if practice:
+        visible = visible.filter(code__iexact=practice.strip())
+    visible = list(visible.order_by("code"))
+    rows: list[dict] = []
+    for pct_id in sorted({p.pct_id for p in visible}):
+        rows.extend(_pct_rows(pct_id, year, {p.pk for p in visible}, specialty, source))
+    rows.sort(key=lambda r: (r["practice"], r["specialty"], r["month"], r["source"]))
+    return rows
+
+
+def _pct_rows(
+    pct_id: int, year: FY, shown: set[int], specialty: str | None, source: str | None
+) -> list[dict]:
+    origin, counts = referral_counts(pct_id=pct_id, year=year)
+    if specialty:
+        counts = counts[counts["specialty"] == specialty.strip().upper()]
+    if source:
+        counts = counts[counts["source"] == source]
+    if counts.empty or not set(counts["practice_id"]) & shown:
+        return []
+    practices = {p.pk: p for p in Practice.objects.filter(pct_id=pct_id).select_related("locality")}
+    months = year.months()
+    lists = _monthly_lists(practices, months)
+    counts = counts.sort_values("month")
+    counts["ytd"] = counts.groupby(["practice_id", "specialty", "source"])["referrals"].cumsum()
+    by_key = {
+        (int(r.practice_id), r.specialty, r.month, r.source): (int(r.referrals), int(r.ytd))
+        for r in counts.itertuples(index=False)
+    }
+    rows = []
+    for (spec, month, group), part in counts.groupby(["specialty", "month", "source"], sort=True):
+        if not set(part["practice_id"]) & shown:
+            continue
+        table = pd.DataFrame(
+            {
+                "practice": list(practices),
+                "locality": [p.locality.code if p.locality else None for p in practices.values()],
+                "referrals": [by_key.get((pk, spec, month, group), (0, 0))[0] for pk in practices],
+                "list_size": [lists.get((pk, month)) for pk in practices],
+            }
+        )
+        compared = rules.peer_comparison(table).set_index("practice")
+        for pk in sorted(set(part["practice_id"]) & shown):
+            p, row = practices[pk], compared.loc[pk]
+            referrals, ytd = by_key[(pk, spec, month, group)]
+            list_size = lists.get((pk, month))
+            rows.append(
+                {
+                    "practice": p.code,
+                    "practice_name": p.name,
+                    "locality": p.locality.code if p.locality else "",
+                    "specialty": spec,
+                    "month": month,
+                    "source": group,
+                    "source_label": SourceGroup(group).label,
+                    "referrals": referrals,
+                    "list_size": list_size,
+                    "rate_per_1000": row["rate_per_1000"],
+                    "ytd_referrals": ytd,
+                    "ytd_rate_per_1000": rules.rate_per_1000(ytd, list_size),
+                    "peer_median": row["peer_median"],
+                    "locality_median": row["locality_median"],
+                    "funnel_pct": row["funnel_pct"],
+                    "funnel_locality": row["funnel_locality"],
+                    "origin": origin,
+                }
+            )
+    return rows
