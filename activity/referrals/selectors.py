@@ -28,6 +28,7 @@ from pbc.permissions import scope_queryset
 
 __all__ = [
     "referral_counts",
+    "referral_detail_counts",
     "referral_list",
     "referral_origin",
     "referral_rate_rows",
@@ -60,44 +61,60 @@ def referral_origin(*, pct_id: int, year: FY) -> str:
     return ReferralOrigin.EXTRACT if loaded else ReferralOrigin.OUTPATIENTS
 
 
-def referral_counts(*, pct_id: int, year: FY) -> tuple[str, pd.DataFrame]:
-    """Referrals of every practice of a PCT per specialty, month and source group ("gp"/"other") in a
-    financial year, and where they came from. Columns: ``practice_id``, ``specialty``, ``month`` (date),
-    ``source`` (group), ``referrals``."""
+_DETAIL_KEYS = ["practice_id", "provider", "specialty", "month", "source", "priority"]
+
+
+def referral_detail_counts(
+    *, pct_id: int, year: FY, practice_id: int | None = None
+) -> tuple[str, pd.DataFrame]:
+    """Referrals of a PCT's practices (or one practice) in a financial year by practice, provider,
+    specialty, month, source group ("gp"/"other") and priority, and where they came from (the referral
+    extract, or outpatients: :func:`referral_origin`). Columns: ``_DETAIL_KEYS`` + ``referrals``."""
     origin = referral_origin(pct_id=pct_id, year=year)
     if origin == ReferralOrigin.EXTRACT:
-        rows = (
-            Referral.objects.filter(pct_id=pct_id, month__gte=year.start, month__lte=year.end)
-            .values("practice_id", "specialty", "month", "source")
-            .annotate(referrals=Count("pk"))
-            .order_by()
-        )
-        frame = pd.DataFrame.from_records(list(rows), columns=_COUNT_COLUMNS)
+        referrals = Referral.objects.filter(pct_id=pct_id, month__gte=year.start, month__lte=year.end)
+        if practice_id is not None:
+            referrals = referrals.filter(practice_id=practice_id)
+        rows = referrals.values(*_DETAIL_KEYS).annotate(referrals=Count("pk")).order_by()
+        frame = pd.DataFrame.from_records(list(rows), columns=[*_DETAIL_KEYS, "referrals"])
         frame["source"] = frame["source"].map(rules.source_group)
     else:
-        fields = ["practice_id", "firstatt", "refsourc", "reqdate", "activity_date", "tretspef", "priority"]
+        fields = ["practice_id", "provider", "firstatt", "refsourc", "reqdate", "activity_date", "tretspef",
+                  "priority"]  # fmt: skip
         lines = (
             ActivityLine.objects.current()
             .filter(pct_id=pct_id, dataset=DatasetChoice.OP, firstatt__in=sorted(OP_FIRST))
             .filter(month__gte=year.start)  # a referral is made before (or when) it is attended
-            .values_list(*fields)
-            .order_by()
         )
-        derived = rules.outpatient_referrals(pd.DataFrame.from_records(list(lines), columns=fields))
+        if practice_id is not None:
+            lines = lines.filter(practice_id=practice_id)
+        derived = rules.outpatient_referrals(
+            pd.DataFrame.from_records(list(lines.values_list(*fields).order_by()), columns=fields)
+        )
         derived = derived[
             (derived["month"] >= pd.Timestamp(year.start)) & (derived["month"] <= pd.Timestamp(year.end))
         ]
         frame = (
             derived.assign(source=derived["source_group"], month=derived["month"].dt.date)
-            .groupby(["practice_id", "specialty", "month", "source"], as_index=False)
+            .groupby(_DETAIL_KEYS, as_index=False)
             .size()
             .rename(columns={"size": "referrals"})
         )
     if frame.empty:
-        return origin, pd.DataFrame(columns=_COUNT_COLUMNS)
+        return origin, pd.DataFrame(columns=[*_DETAIL_KEYS, "referrals"])
     frame["referrals"] = frame["referrals"].astype("int64")
-    frame = frame.groupby(["practice_id", "specialty", "month", "source"], as_index=False)["referrals"].sum()
-    return origin, frame[_COUNT_COLUMNS]
+    return origin, frame
+
+
+def referral_counts(*, pct_id: int, year: FY) -> tuple[str, pd.DataFrame]:
+    """Referrals of every practice of a PCT per specialty, month and source group ("gp"/"other") in a
+    financial year, and where they came from. Columns: ``practice_id``, ``specialty``, ``month`` (date),
+    ``source`` (group), ``referrals``."""
+    origin, frame = referral_detail_counts(pct_id=pct_id, year=year)
+    if frame.empty:
+        return origin, pd.DataFrame(columns=_COUNT_COLUMNS)
+    keys = _COUNT_COLUMNS[:-1]
+    return origin, frame.groupby(keys, as_index=False)["referrals"].sum()[_COUNT_COLUMNS]
 
 
 def _monthly_lists(practice_ids: Iterable[int], months: list[date]) -> dict[tuple[int, date], int]:
