@@ -11,7 +11,7 @@
   ``1801-01-01``, parseable), else the appointment date; its specialty the treatment function (the reader
   has already fallen back to ``MAINSPEF`` when ``TRETSPEF`` is blank or ``&``); its priority ``PRIORITY``
   (1 routine, 2 urgent, 3 two-week wait, anything else unknown).
-* **Rates** (:func:`rate_per_1000`, :func:`peer_comparison`): referrals per 1,000 registered patients,
+* **Rates** (:func:`rate_per_1000`, :func:`rate_table`): referrals per 1,000 registered patients,
   ``Decimal`` rounded half-up to 2 dp; the peer median of those rates; the funnel-plot position against the
   locality and the PCT (:mod:`pbc.funnel`, Poisson limits: a patient can be referred more than once).
 """
@@ -21,20 +21,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import median
 
 import numpy as np
 import pandas as pd
 
 from activity.extract_schema import INVALID_DATES, NULL_DATES, OP_FIRST, Outcome, Reason
 from activity.referrals.choices import ReferralPriority, ReferralSource, SourceGroup
-from pbc.funnel import funnel_limits, funnel_position
+from pbc.funnel import funnel_position, funnel_statuses
 
 __all__ = [
     "LOADED",
     "classify_extract_rows",
     "outpatient_referrals",
-    "peer_comparison",
+    "rate_table",
     "priority_of",
     "rate_per_1000",
     "source_group",
@@ -239,45 +238,92 @@ def rate_per_1000(referrals: int, list_size: int | None) -> Decimal | None:
     return (Decimal(int(referrals)) * 1000 / Decimal(int(list_size))).quantize(CENT, ROUND_HALF_UP)
 
 
-def _median(rates: Iterable[Decimal | None]) -> Decimal | None:
-    present = [r for r in rates if r is not None]
-    return Decimal(median(present)).quantize(CENT, ROUND_HALF_UP) if present else None
+def _median_with_zeros(rates: list[Decimal], zeros: int) -> Decimal | None:
+    """The median of ``zeros`` zero rates and the sorted ``rates`` (peers that made no referral count)."""
+    n = zeros + len(rates)
+    if n <= 0:
+        return None
+
+    def at(i: int) -> Decimal:
+        return Decimal(0) if i < zeros else rates[i - zeros]
+
+    middle = at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+    return Decimal(middle).quantize(CENT, ROUND_HALF_UP)
 
 
-def peer_comparison(table: pd.DataFrame) -> pd.DataFrame:
-    """Rates of every practice for one measure (one specialty, source group and period), against peers.
-
-    ``table``: one row per practice of the PCT — ``practice``, ``locality`` (None when it has none),
-    ``referrals`` (0 for a practice that made none: peers that made none count) and ``list_size`` (None
-    when not known). Adds ``rate_per_1000`` (Decimal), ``peer_median`` (median rate of the PCT's practices
-    with a list, Decimal), ``locality_median``, ``funnel_pct`` and ``funnel_locality`` (the funnel-plot
-    position: "within 95%", "between 95% and 99.8%", "beyond 99.8%", or None without a list).
-    """
-    out = table.copy()
-    out["rate_per_1000"] = [
-        rate_per_1000(r, n) for r, n in zip(out["referrals"], out["list_size"], strict=True)
-    ]
-    out["peer_median"] = _median(out["rate_per_1000"])
-    out["funnel_pct"] = pd.Series(_positions(out), index=out.index, dtype=object)
-    medians: list[Decimal | None] = [None] * len(out)
-    positions: list[str | None] = [None] * len(out)
-    localities = out["locality"].astype(object).where(out["locality"].notna(), "").to_numpy()
-    for locality in {str(x) for x in localities} - {""}:
-        at = np.flatnonzero(localities == locality)
-        group = out.iloc[at]
-        median_rate, placed = _median(group["rate_per_1000"]), _positions(group)
-        for i, position in zip(at, placed, strict=True):
-            medians[i], positions[i] = median_rate, position
-    out["locality_median"] = pd.Series(medians, index=out.index, dtype=object)
-    out["funnel_locality"] = pd.Series(positions, index=out.index, dtype=object)
-    return out
-
-
-def _positions(group: pd.DataFrame) -> list[str | None]:
-    sizes = pd.to_numeric(group["list_size"], errors="coerce").fillna(0).astype("int64")
-    if not (sizes > 0).any():
-        return [None] * len(group)
-    limits = funnel_limits(
-        events=group["referrals"].astype("int64").to_numpy(), population=sizes.to_numpy(), method="poisson"
+def _peer_columns(rows: pd.DataFrame, keys: list[str], peers: pd.DataFrame, peer_keys: list[str]) -> tuple:
+    """Median rate and funnel status of each row within its peer group: ``keys`` name the measure (and the
+    group), ``peers`` hold the group's listed practices (``count``) and patients (``sum``) per
+    ``peer_keys``."""
+    listed = rows["list_size"].notna().to_numpy()
+    size = rows[peer_keys].merge(peers, on=peer_keys, how="left")
+    population, practices = (
+        size["sum"].fillna(0).to_numpy(),
+        size["count"].fillna(0).astype("int64").to_numpy(),
     )
-    return [funnel_position(s) for s in limits["status"]]
+    events = rows["referrals"].where(listed, 0)
+    pooled = events.groupby([rows[k] for k in keys]).transform("sum").to_numpy()
+    statuses = funnel_statuses(
+        events=rows["referrals"].to_numpy(), population=rows["list_size"].fillna(0).to_numpy(),
+        pooled_events=pooled, pooled_population=population, method="poisson",
+    )  # fmt: skip
+    medians: list[Decimal | None] = [None] * len(rows)
+    for _, at in rows.groupby(keys, sort=False).indices.items():
+        rates = sorted(r for r in rows["rate_per_1000"].iloc[at] if r is not None)
+        median_rate = _median_with_zeros(rates, int(practices[at[0]]) - len(rates))
+        for i in at:
+            medians[i] = median_rate
+    return medians, [funnel_position(s) if ok else None for s, ok in zip(statuses, listed, strict=True)]
+
+
+def rate_table(counts: pd.DataFrame, practices: pd.DataFrame, lists: pd.DataFrame) -> pd.DataFrame:
+    """Rates of a PCT's practices against their peers, for every measure at once.
+
+    ``counts``: ``practice_id``, ``specialty``, ``month``, ``source``, ``referrals`` (the rows with
+    referrals); ``practices``: ``practice_id``, ``locality`` (None without one) for every practice of the
+    PCT; ``lists``: ``practice_id``, ``month``, ``list_size`` (the list sizes known). Adds to each count row
+    ``locality``, ``list_size`` (None when not known), ``rate_per_1000`` (Decimal, half-up 2 dp),
+    ``ytd_referrals`` and ``ytd_rate_per_1000`` (April to the month, at the month's list), ``peer_median``
+    (median rate of the PCT's practices with a list that month — those that made no referral at 0),
+    ``locality_median``, and the funnel-plot positions ``funnel_pct`` and ``funnel_locality`` ("within
+    95%", "between 95% and 99.8%", "beyond 99.8%"; None without a list, or without a locality).
+    """
+    columns = ["locality", "list_size", "rate_per_1000", "ytd_referrals", "ytd_rate_per_1000", "peer_median",
+               "locality_median", "funnel_pct", "funnel_locality"]  # fmt: skip
+    if counts.empty:
+        return pd.DataFrame(columns=[*counts.columns, *columns])
+    rows = (
+        counts.merge(lists, on=["practice_id", "month"], how="left")
+        .merge(practices, on="practice_id", how="left")
+        .sort_values(["practice_id", "specialty", "source", "month"])
+        .reset_index(drop=True)
+    )
+    rows["list_size"] = (
+        rows["list_size"].astype("Int64").astype(object).where(rows["list_size"].notna(), None)
+    )
+    rows["ytd_referrals"] = rows.groupby(["practice_id", "specialty", "source"])["referrals"].cumsum()
+    rows["rate_per_1000"] = [
+        rate_per_1000(r, n) for r, n in zip(rows["referrals"], rows["list_size"], strict=True)
+    ]
+    rows["ytd_rate_per_1000"] = [
+        rate_per_1000(r, n) for r, n in zip(rows["ytd_referrals"], rows["list_size"], strict=True)
+    ]
+    listed = lists.merge(practices, on="practice_id", how="left")
+    by_month = listed.groupby("month")["list_size"].agg(["sum", "count"]).reset_index()
+    rows["peer_median"], rows["funnel_pct"] = _peer_columns(
+        rows, ["specialty", "month", "source"], by_month, ["month"]
+    )
+    rows["locality_median"], rows["funnel_locality"] = None, None
+    local = rows["locality"].notna().to_numpy()
+    if local.any():
+        part = rows[local].reset_index(drop=True)
+        by_locality = listed.dropna(subset=["locality"]).groupby(["locality", "month"])["list_size"]
+        medians, positions = _peer_columns(
+            part, ["specialty", "month", "source", "locality"], by_locality.agg(["sum", "count"]).reset_index(),
+            ["locality", "month"],
+        )  # fmt: skip
+        rows.loc[local, "locality_median"] = pd.Series(medians, dtype=object).to_numpy()
+        rows.loc[local, "funnel_locality"] = pd.Series(positions, dtype=object).to_numpy()
+    for column in ("peer_median", "locality_median", "funnel_pct", "funnel_locality"):
+        rows[column] = rows[column].astype(object).where(rows[column].notna(), None)
+    return rows

@@ -173,50 +173,34 @@ def _pct_rows(
     if counts.empty or not set(counts["practice_id"]) & shown:
         return []
     practices = {p.pk: p for p in Practice.objects.filter(pct_id=pct_id).select_related("locality")}
-    months = year.months()
-    lists = _monthly_lists(practices, months)
-    counts = counts.sort_values("month")
-    counts["ytd"] = counts.groupby(["practice_id", "specialty", "source"])["referrals"].cumsum()
-    by_key = {
-        (int(r.practice_id), r.specialty, r.month, r.source): (int(r.referrals), int(r.ytd))
-        for r in counts.itertuples(index=False)
-    }
+    sizes = _monthly_lists(practices, year.months())
+    table = rules.rate_table(
+        counts,
+        pd.DataFrame(
+            {"practice_id": list(practices), "locality": [p.locality_id for p in practices.values()]},
+            columns=["practice_id", "locality"],
+        ),
+        pd.DataFrame(
+            [(pk, month, n) for (pk, month), n in sizes.items()],
+            columns=["practice_id", "month", "list_size"],
+        ),
+    )
+    table = table[table["practice_id"].isin(shown)]
     rows = []
-    for (spec, month, group), part in counts.groupby(["specialty", "month", "source"], sort=True):
-        if not set(part["practice_id"]) & shown:
-            continue
-        table = pd.DataFrame(
+    for r in table.to_dict("records"):
+        p = practices[r["practice_id"]]
+        rows.append(
             {
-                "practice": list(practices),
-                "locality": [p.locality.code if p.locality else None for p in practices.values()],
-                "referrals": [by_key.get((pk, spec, month, group), (0, 0))[0] for pk in practices],
-                "list_size": [lists.get((pk, month)) for pk in practices],
+                **{k: r[k] for k in ("specialty", "month", "source", "referrals", "list_size", "rate_per_1000",
+                                     "ytd_referrals", "ytd_rate_per_1000", "peer_median", "locality_median",
+                                     "funnel_pct", "funnel_locality")},
+                "referrals": int(r["referrals"]),
+                "ytd_referrals": int(r["ytd_referrals"]),
+                "practice": p.code,
+                "practice_name": p.name,
+                "locality": p.locality.code if p.locality else "",
+                "source_label": SourceGroup(r["source"]).label,
+                "origin": origin,
             }
-        )
-        compared = rules.peer_comparison(table).set_index("practice")
-        for pk in sorted(set(part["practice_id"]) & shown):
-            p, row = practices[pk], compared.loc[pk]
-            referrals, ytd = by_key[(pk, spec, month, group)]
-            list_size = lists.get((pk, month))
-            rows.append(
-                {
-                    "practice": p.code,
-                    "practice_name": p.name,
-                    "locality": p.locality.code if p.locality else "",
-                    "specialty": spec,
-                    "month": month,
-                    "source": group,
-                    "source_label": SourceGroup(group).label,
-                    "referrals": referrals,
-                    "list_size": list_size,
-                    "rate_per_1000": row["rate_per_1000"],
-                    "ytd_referrals": ytd,
-                    "ytd_rate_per_1000": rules.rate_per_1000(ytd, list_size),
-                    "peer_median": row["peer_median"],
-                    "locality_median": row["locality_median"],
-                    "funnel_pct": row["funnel_pct"],
-                    "funnel_locality": row["funnel_locality"],
-                    "origin": origin,
-                }
-            )
+        )  # fmt: skip
     return rows

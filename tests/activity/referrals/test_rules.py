@@ -97,18 +97,32 @@ def test_extract_rows_rejected_duplicate_and_unattributed():
     assert out["led_to_first_attendance"].tolist()[:3] == [True, False, False]
 
 
-def test_peer_comparison_counts_peers_without_referrals():
-    table = pd.DataFrame(
-        {
-            "practice": [1, 2, 3, 4],
-            "locality": ["N", "N", "S", None],
-            "referrals": [30, 0, 2, 5],
-            "list_size": [1000, 1000, 1000, None],
-        }
-    )
-    out = rules.peer_comparison(table).set_index("practice")
+def test_rate_table_counts_peers_without_referrals():
+    may = date(2007, 5, 1)
+    counts = pd.DataFrame(
+        {"practice_id": [1, 3, 4], "specialty": ["300"] * 3, "month": [may] * 3, "source": ["gp"] * 3,
+         "referrals": [30, 2, 5]}
+    )  # fmt: skip
+    practices = pd.DataFrame({"practice_id": [1, 2, 3, 4], "locality": ["N", "N", "S", None]})
+    lists = pd.DataFrame({"practice_id": [1, 2, 3], "month": [may] * 3, "list_size": [1000] * 3})
+    out = rules.rate_table(counts, practices, lists).set_index("practice_id")
     assert out.loc[1, "rate_per_1000"] == Decimal("30.00")
-    assert out.loc[1, "peer_median"] == Decimal("2.00")  # of 30, 0, 2 (no list: no rate)
-    assert out.loc[1, "funnel_pct"] == "beyond 99.8%"  # mean 10.67; 30 is far above
-    assert out.loc[4, "funnel_pct"] is None and out.loc[4, "funnel_locality"] is None
-    assert out.loc[1, "locality_median"] == Decimal("15.00")
+    assert out.loc[1, "peer_median"] == Decimal("2.00")  # of 30, 0 (practice 2 made none) and 2
+    assert out.loc[1, "funnel_pct"] == "beyond 99.8%"  # mean 10.67 per 1,000; upper 99.8% limit 20.76
+    assert out.loc[3, "funnel_pct"] == "between 95% and 99.8%"  # 2 is under the lower 95% limit 4.27
+    assert out.loc[4, "funnel_pct"] is None and out.loc[4, "list_size"] is None
+    assert out.loc[4, "funnel_locality"] is None and out.loc[4, "locality_median"] is None
+    assert out.loc[1, "locality_median"] == Decimal("15.00")  # N: 30 and 0
+    assert out.loc[3, "locality_median"] == Decimal("2.00")
+
+
+def test_many_funnels_at_once_agree_with_one_funnel_at_a_time():
+    from pbc.funnel import funnel_limits, funnel_statuses
+
+    events, lists = [30, 95, 75, 2, 60], [1_000, 4_000, 5_000, 100, 1_000]
+    one = funnel_limits(events=events, population=lists, method="poisson")["status"].tolist()
+    many = funnel_statuses(
+        events=events, population=lists, pooled_events=[sum(events)] * 5, pooled_population=[sum(lists)] * 5,
+        method="poisson",
+    )  # fmt: skip
+    assert many.tolist() == one
