@@ -83,3 +83,14 @@ def test_the_page_shows_funnel_positions_and_downloads_csv(op_published, world, 
     csv = client.get(reverse("activity:referral_rate_list"), {"financial_year": "2007/08", "export": "csv"})
     lines = b"".join(csv.streaming_content).decode().lstrip("\ufeff").strip().splitlines()
     assert lines[0].startswith("Practice,Locality,Specialty,Month,Source,Referrals") and len(lines) == 9
+
+
+def test_query_count_does_not_grow_with_the_rows(op_published, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = world.users[Role.PCT_FINANCE]
+    with CaptureQueriesContext(connection) as one_practice:
+        _get(user, practice="L85003")
+    with django_assert_max_num_queries(len(one_practice.captured_queries)):
+        assert _get(user).json()["count"] == 8

@@ -162,3 +162,11 @@ def test_command_loads_and_dry_run_stores_nothing(world):
     assert "4 referrals of 11 rows" in out.getvalue() and Referral.objects.count() == 4
     with pytest.raises(CommandError, match="No row"):
         call_command("upload_referrals", str(FIXTURE), "--pct", "5WV", stdout=out)  # every row already held
+
+
+def test_no_referral_identifier_is_stored_in_clear(world):
+    from tests.security.test_patient_identifiers import text_values
+
+    load(world, FIXTURE.read_bytes())
+    identifiers = {"R001", "R002", "R003", "R004", "R005", "R006", "R009", "R010", "R011"}
+    assert not [(t, c) for t, c, v in text_values() if any(i in v for i in identifiers)]
