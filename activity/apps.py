@@ -15,5 +15,6 @@ class ActivityConfig(AppConfig):
 
         register_nav("Activity", "activity:activity_list", "activity.view_activityaggregate")
         register_nav("Validation", "activity:line_list", "activity.view_activityline")
+        register_nav("Referrals", "activity:referral_rate_list", "activity.view_referral")
         register_nav("Uploads", "activity:upload_list", "activity.view_extractupload")
         register_nav("Tariffs", "activity:tariff_list", "activity.view_tariffversion")

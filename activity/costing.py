@@ -431,6 +431,13 @@ def _practices(
     return practice, reason
 
 
+def practice_reasons(gpprac: pd.Series, pct_practices: frozenset[str]) -> pd.Series:
+    """Per row, why the practice code is not one of the PCT's ("" when it is): the attribution rule of
+    DOMAIN 9 as costing applies it, for readers of other extracts (referrals)."""
+    _, reason = _practices(gpprac, pct_practices, None, gpprac.index)
+    return pd.Series(np.asarray([r.value for r in REASONS], dtype=object)[reason], index=gpprac.index)
+
+
 def _categorical(codes: np.ndarray, categories: tuple, index: pd.Index) -> pd.Series:
     values = [c.value if hasattr(c, "value") else c for c in categories]
     return pd.Series(pd.Categorical.from_codes(codes.astype("int64"), categories=values), index=index)

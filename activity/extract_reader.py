@@ -60,6 +60,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from activity.extract_schema import (
+    ACTIVITY_DATASETS,
     ALIASES,
     CODE_PATTERNS,
     INVALID_VALUE_CHARS,
@@ -88,19 +89,24 @@ _DATASET_NAMES = {
     Dataset.APC: "APC (admitted patient care)",
     Dataset.OP: "OP (outpatients)",
     Dataset.AE: "AE (accident and emergency)",
+    Dataset.REF: "a referral extract",
 }
 # Columns that tell the datasets apart (common columns such as GPPRAC say nothing).
 _SPECIFIC = {
     Dataset.APC: ("admidate", "disdate", "admimeth", "classpat", "speldur", "epiorder"),
     Dataset.OP: ("apptdate", "firstatt", "attended"),
     Dataset.AE: ("arrivaldate", "aeattendcat", "aedepttype"),
+    Dataset.REF: ("referral_id", "referrer", "first_attendance"),
 }
 _FALLBACKS = {"tretspef": "mainspef", "disdate": "epiend"}
 _CODE_COLUMNS = frozenset(
     {"gpprac", "procode3", "tretspef", "hrg", "admimeth", "classpat", "firstatt", "attended"}
     | {"aeattendcat", "aedepttype", "speldur", "startage", "epiorder"}
+    | {"refsourc", "priority", "referrer", "first_attendance"}
 )
-_DATE_COLUMNS = frozenset({"admidate", "disdate", "apptdate", "arrivaldate"})
+_DATE_COLUMNS = frozenset({"admidate", "disdate", "apptdate", "arrivaldate", "reqdate"})
+# Identifiers replaced by their keyed hash as soon as they are read: output column → source column.
+_HASHED = {"patient_key": "patient", "referral_key": "referral_id"}
 _AS_GIVEN = frozenset({"record_key", "spell_id"})  # stripped, never upper-cased
 _EPISODE_EXTRAS = ("spell_id", "epiorder")  # carried internally to fold episodes into spells
 _UNKNOWN_EPIORDER = 98  # HES EPIORDER 98 "not applicable" and 99 "not known" rank below real orders
@@ -221,10 +227,10 @@ def detect_dataset(headers: Sequence[str]) -> Dataset:
     def specific(ds: Dataset) -> int:
         return sum(c in cols.index for c in _SPECIFIC[ds])
 
-    complete = [ds for ds in Dataset if not _missing(cols, ds)]
+    complete = [ds for ds in ACTIVITY_DATASETS if not _missing(cols, ds)]
     if complete:
         return max(complete, key=specific)
-    closest = min(Dataset, key=lambda ds: (len(_missing(cols, ds)), -specific(ds)))
+    closest = min(ACTIVITY_DATASETS, key=lambda ds: (len(_missing(cols, ds)), -specific(ds)))
     missing = _missing(cols, closest)
     raise ExtractRejected(
         "The columns do not match any activity extract. Closest is "
@@ -952,12 +958,12 @@ def _normalise(
     for name in wanted:
         if name in ("line_no", "invalid", "invalid_value"):
             continue
-        source = "patient" if name == "patient_key" else name
-        if source not in cols.index or (name == "patient_key" and hasher is None):
+        source = _HASHED.get(name, name)
+        if source not in cols.index or (name in _HASHED and hasher is None):
             arrays[name] = pa.chunked_array([pa.nulls(n, type=pa.string())])
             continue
         values = raw[cols.index[source]]
-        if name == "patient_key":
+        if name in _HASHED:
             arrays[name] = hasher.keys(_clean(values, upper=False))
         elif name in _DATE_COLUMNS:
             arrays[name] = _clean_date(values)
@@ -1129,9 +1135,9 @@ def read_extract(
     wanted = list(NORMALISED[dataset])
     extras = [c for c in _EPISODE_EXTRAS if c in cols.index] if fold else []
     hashed = patient_keys or fold
-    needed = {
-        "patient" if c == "patient_key" else c for c in [*wanted, *extras] if hashed or c != "patient_key"
-    }
+    if dataset == Dataset.REF:
+        hashed = True  # the referral identifier is only ever kept as its keyed hash
+    needed = {_HASHED.get(c, c) for c in [*wanted, *extras] if hashed or c not in _HASHED}
     include = sorted({cols.index[c] for c in needed if c in cols.index} | set(cols.row_fill.values()))
     summary = ReadSummary()
     hasher = _PatientHasher(bytes(patient_salt)) if hashed else None

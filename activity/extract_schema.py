@@ -13,6 +13,13 @@ class Dataset(StrEnum):
     APC = "APC"  # admitted patient care (spells or HES episodes)
     OP = "OP"  # outpatient attendances
     AE = "AE"  # accident and emergency attendances
+    # A referral extract (Choose and Book / referral management: one row per referral). Read by the same
+    # reader with the same rules, never costed (activity.referrals).
+    REF = "REF"
+
+
+# The datasets of costed activity (uploads, costing, dataset detection); REF is read, never costed.
+ACTIVITY_DATASETS = (Dataset.APC, Dataset.OP, Dataset.AE)
 
 
 class Outcome(StrEnum):
@@ -111,6 +118,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "apptdate": ("APPTDATE",),
     "firstatt": ("FIRSTATT",),
     "attended": ("ATTENDED",),
+    # OP, kept for referrals (DOMAIN 10); REF shares them
+    "refsourc": ("REFSOURC", "REFERRAL_SOURCE", "SOURCE_OF_REFERRAL"),
+    "reqdate": ("REQDATE", "REFERRAL_DATE", "REFERRAL_REQUEST_RECEIVED_DATE"),
+    "priority": ("PRIORITY", "PRIORITY_TYPE", "REFERRAL_PRIORITY"),
+    # REF
+    "referral_id": ("REFERRAL_ID", "UBRN", "REFERRAL_KEY"),
+    "referrer": ("REFERRER", "REFERRER_CODE", "REFERRING_GP", "GP_CODE"),
+    "first_attendance": ("FIRST_ATTENDANCE", "LED_TO_FIRST_ATTENDANCE", "ATTENDED_FIRST"),
     # AE
     "arrivaldate": ("ARRIVALDATE",),
     "aeattendcat": ("AEATTENDCAT",),
@@ -122,12 +137,14 @@ REQUIRED: dict[Dataset, tuple[str, ...]] = {
     Dataset.APC: ("gpprac", "procode3", "admidate", "disdate", "admimeth"),
     Dataset.OP: ("gpprac", "procode3", "apptdate", "tretspef", "firstatt", "attended"),
     Dataset.AE: ("gpprac", "procode3", "arrivaldate", "aedepttype"),
+    Dataset.REF: ("referral_id", "reqdate", "gpprac", "procode3", "tretspef", "refsourc"),
 }
 
 # Columns each dataset's normalised frame has (all pandas string dtype, <NA> for HES nulls), plus:
 #   line_no        int64   the row's line number in the file (header is line 1; first data row is 2)
 #   record_key     string  the record key, or <NA>
 #   patient_key    string  keyed hash of the patient pseudonym (never the pseudonym itself), or <NA>
+#   referral_key   string  keyed hash of the referral identifier (REF), or <NA>
 #   invalid        string  a rejected-row ``Reason`` when a code breaks its pattern (CODE_PATTERNS) or a value
 #                          is longer than where it is stored; that value is then <NA> in its own column
 #   invalid_value  string  which value, for the person fixing the file: ``PROCODE3: =HYPERLINK("X")``
@@ -138,8 +155,12 @@ NORMALISED: dict[Dataset, tuple[str, ...]] = {
     Dataset.APC: (
         *_COMMON, "admidate", "disdate", "admimeth", "classpat", "speldur", "startage", *_CHECKS,
     ),
-    Dataset.OP: (*_COMMON, "apptdate", "firstatt", "attended", *_CHECKS),
+    Dataset.OP: (*_COMMON, "apptdate", "firstatt", "attended", "refsourc", "reqdate", "priority", *_CHECKS),
     Dataset.AE: (*_COMMON, "arrivaldate", "aeattendcat", "aedepttype", *_CHECKS),
+    Dataset.REF: (
+        "line_no", "referral_key", "gpprac", "referrer", "procode3", "tretspef", "reqdate", "priority",
+        "refsourc", "first_attendance", *_CHECKS,
+    ),
 }  # fmt: skip
 
 # Code patterns (whole value, after stripping and upper-casing; HES nulls are not checked). A value that
@@ -160,7 +181,7 @@ INVALID_VALUE_CHARS = 40  # how much of an invalid value is kept to show (it may
 # HES conventions for "no value".
 NULL_TOKENS = frozenset({"", "&", "null", "NULL"})
 NULL_DATES = frozenset({"1800-01-01", "01/01/1800"})
-INVALID_DATES = frozenset({"1801-01-01", "01/01/1801"})
+INVALID_DATES = frozenset({"1801-01-01", "01/01/1801"})  # as the reader leaves them: ISO
 DEFAULT_PRACTICE_CODES = frozenset({"V81997", "V81998", "V81999"})
 
 # Points of delivery = budget categories of activity.

@@ -300,6 +300,8 @@ class ProblemRow(models.Model):
 
 
 # Validation and challenge of activity lines (a sub-domain kept in its own module).
+# Referrals (a sub-domain kept in its own module).
+from activity.referrals.models import Referral, ReferralUpload  # noqa: E402, F401
 from activity.validation.models import (  # noqa: E402, F401
     ActivityAdjustment,
     ActivityChallenge,

@@ -23,3 +23,9 @@ grant((Role.PRACTICE_MANAGER,), ("activity.add_activitychallenge", "activity.add
 grant(PCT_STAFF, ("activity.decide_activitychallenge", "activity.view_activityadjustment"))
 grant((Role.AUDITOR,), ("activity.view_activityadjustment",))
 grant((Role.PCT_FINANCE, Role.PCT_INFORMATION), ("activity.close_validation_month",))
+
+# Referrals: everyone reads referral rates in scope (with peer medians and funnel positions); PCT staff
+# and write clients load referral extracts.
+grant(EVERY_ROLE, ("activity.view_referral",))
+grant(PCT_STAFF + (Role.AUDITOR, Role.API_CLIENT_WRITE), ("activity.view_referralupload",))
+grant(PCT_STAFF + (Role.API_CLIENT_WRITE,), ("activity.upload_referrals",))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activity import views
+from activity.referrals.urls import urlpatterns as referral_urls
 from activity.validation.urls import urlpatterns as validation_urls
 
 app_name = "activity"
@@ -16,4 +17,5 @@ urlpatterns = [
     path("uploads/<int:pk>/problems.csv", views.UploadProblemsCsvView.as_view(), name="upload_problems_csv"),
     path("uploads/<int:pk>/retry/", views.UploadRetryView.as_view(), name="upload_retry"),
     *validation_urls,  # validation and challenge of activity lines
+    *referral_urls,  # referral extracts and referral rates
 ]

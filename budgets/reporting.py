@@ -19,7 +19,7 @@ Rules chosen (configurable where the PCT may differ):
 - RAG, judged on the variance % as shown (1 dp): green when ≤ ``green_max_pct`` (default 0%: on or under
   budget), amber when ≤ ``amber_max_pct`` (default 5%), red above. With no YTD budget: red if anything was
   spent, else green.
-- Funnel plot: rates per 1,000 registered patients against the PCT's pooled mean rate p, with the normal
+- Funnel plot (``pbc.funnel``, shared with referral rates): rates per 1,000 registered patients against the PCT's pooled mean rate p, with the normal
   approximation to the binomial: limits p ± z·sqrt(p(1−p)/n) for z = 1.96 (95%) and 3.09 (99.8%), lower
   limit floored at 0. Use ``method="poisson"`` (sqrt(p/n)) for counts that can exceed one per patient.
   A practice is outside a limit only when strictly beyond it.
@@ -27,7 +27,6 @@ Rules chosen (configurable where the PCT may differ):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -37,6 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from pbc.funnel import FunnelError, funnel_curve, funnel_limits
 from pbc.money import apportion_pence
 
 __all__ = [
@@ -57,14 +57,13 @@ __all__ = [
 MONTHS = 12
 Rag = Literal["green", "amber", "red"]
 Phasing = Literal["flat", "seasonal"]
-FunnelMethod = Literal["binomial", "poisson"]
 
 # Products of pence beyond this switch to exact Python integers instead of int64.
 _INT64_SAFE = 2**62
 
 
-class ReportError(ValueError):
-    """Report inputs that cannot be computed on."""
+# Report inputs that cannot be computed on: the funnel's error, so one ``except`` catches both.
+ReportError = FunnelError
 
 
 # --- exact integer helpers -----------------------------------------------------------------------------
@@ -401,111 +400,3 @@ def _profile_matrix(*, profile: pd.DataFrame, frame: pd.DataFrame, keys: list[st
 
 
 # --- peer comparison -----------------------------------------------------------------------------------
-
-
-def _limit_sd(mean: float, population: np.ndarray, method: FunnelMethod) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "binomial":
-            return np.sqrt(mean * (1 - mean) / population)
-        return np.sqrt(mean / population)
-
-
-def _check_method(mean: float, method: FunnelMethod) -> None:
-    if method not in ("binomial", "poisson"):
-        raise ReportError(f"Unknown funnel method '{method}'.")
-    if method == "binomial" and mean > 1:
-        raise ReportError("More than one event per patient: use the Poisson funnel, not the binomial one.")
-
-
-def funnel_limits(
-    *,
-    events: object,
-    population: object,
-    per: int = 1000,
-    method: FunnelMethod = "binomial",
-    z_95: float = 1.96,
-    z_998: float = 3.09,
-) -> pd.DataFrame:
-    """Each practice's rate per ``per`` patients against the pooled mean's 95% and 99.8% control limits.
-
-    ``events`` and ``population`` are aligned array-likes (Series keep their index, e.g. practice code).
-    Practices with no list are shown with no rate and never flagged. ``status`` is one of "within",
-    "high_95", "high_998", "low_95", "low_998", "no_list".
-    """
-    index = events.index if isinstance(events, pd.Series) else None
-    ev = np.asarray(events, dtype=np.float64)
-    pop = np.asarray(population, dtype=np.float64)
-    if ev.shape != pop.shape or ev.ndim != 1:
-        raise ReportError("Give one event count and one list size per practice.")
-    if (ev < 0).any() or (pop < 0).any():
-        raise ReportError("Event counts and list sizes cannot be negative.")
-    listed = pop > 0
-    total_pop = pop[listed].sum()
-    mean = float(ev[listed].sum() / total_pop) if total_pop else math.nan
-    _check_method(mean, method)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(listed, ev / pop, np.nan)
-    sd = np.where(listed, _limit_sd(mean, pop, method), np.nan)
-    cap = 1.0 if method == "binomial" else np.inf
-    limits = {
-        name: np.clip(mean + sign * z * sd, 0.0, cap) * per
-        for name, sign, z in [
-            ("lower_95", -1, z_95),
-            ("upper_95", 1, z_95),
-            ("lower_998", -1, z_998),
-            ("upper_998", 1, z_998),
-        ]
-    }
-    rate_per = rate * per
-    high_95, low_95 = rate_per > limits["upper_95"], rate_per < limits["lower_95"]
-    high_998, low_998 = rate_per > limits["upper_998"], rate_per < limits["lower_998"]
-    status = np.select(
-        [~listed, high_998, low_998, high_95, low_95],
-        ["no_list", "high_998", "low_998", "high_95", "low_95"],
-        default="within",
-    )
-    return pd.DataFrame(
-        {
-            "events": ev,
-            "population": pop.astype(np.int64),
-            "rate": rate_per,
-            "mean_rate": mean * per,
-            **limits,
-            "outside_95": high_95 | low_95,
-            "outside_998": high_998 | low_998,
-            "status": status,
-        },
-        index=index,
-    )
-
-
-def funnel_curve(
-    *,
-    mean_rate: float,
-    populations: object,
-    per: int = 1000,
-    method: FunnelMethod = "binomial",
-    z_95: float = 1.96,
-    z_998: float = 3.09,
-) -> pd.DataFrame:
-    """The funnel's control-limit lines over a range of list sizes, for drawing the plot.
-
-    ``mean_rate`` is per ``per`` patients (as :func:`funnel_limits` reports it).
-    """
-    pop = np.asarray(populations, dtype=np.float64)
-    if (pop <= 0).any():
-        raise ReportError("Funnel lines are drawn for list sizes above 0.")
-    mean = mean_rate / per
-    _check_method(mean, method)
-    sd = _limit_sd(mean, pop, method)
-    cap = 1.0 if method == "binomial" else np.inf
-    return pd.DataFrame(
-        {
-            "population": pop,
-            "mean_rate": mean_rate,
-            "lower_95": np.clip(mean - z_95 * sd, 0.0, cap) * per,
-            "upper_95": np.clip(mean + z_95 * sd, 0.0, cap) * per,
-            "lower_998": np.clip(mean - z_998 * sd, 0.0, cap) * per,
-            "upper_998": np.clip(mean + z_998 * sd, 0.0, cap) * per,
-        }
-    )

@@ -60,6 +60,11 @@ urlpatterns = [
         reports.PracticeStatementView.as_view(),
         name="practice_statement",
     ),
+    path(
+        "dashboard/practices/<str:code>/referral-report/",
+        reports.PracticeReferralReportView.as_view(),
+        name="practice_referral_report",
+    ),
     path("reports/", reports.ReportRowListView.as_view(), name="report_list"),
     path("reports/recompute/", reports.ReportRecomputeView.as_view(), name="report_recompute"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activity.api import views
+from activity.referrals import api as referrals
 from activity.validation import api as validation
 
 urlpatterns = [
@@ -22,4 +23,7 @@ urlpatterns = [
         name="activity-challenge-decision",
     ),
     path("validation-returns/", validation.ValidationReturnListApi.as_view(), name="validation-return-list"),
+    # Referrals.
+    path("referral-rates/", referrals.ReferralRateListApi.as_view(), name="referral-rate-list"),
+    path("referral-uploads/", referrals.ReferralUploadListApi.as_view(), name="referral-upload-list"),
 ]

@@ -13,13 +13,15 @@ import pyarrow.compute as pc
 from django.db.models import Q
 
 from activity.extract_schema import Dataset, Outcome
+from activity.referrals.rules import valid_dates
 from pbc.dbframes import bulk_insert_arrow
 
 # Outcomes a practice is charged for (uncosted lines count as activity at no cost).
 LINE_OUTCOMES = (Outcome.COSTED.value, Outcome.UNCOSTED.value)
+_REFERRAL_CODES = ("firstatt", "refsourc", "priority")  # outpatients: kept for referrals (DOMAIN 10)
 _ACTIVITY_DATE = {Dataset.APC: "disdate", Dataset.OP: "apptdate", Dataset.AE: "arrivaldate"}
 _TEXT = ("practice", "record_key", "patient_key", "pod", "provider", "tretspef", "hrg", "ae_type", "outcome",
-         "price_reason")  # fmt: skip
+         "price_reason", *_REFERRAL_CODES)  # fmt: skip
 
 
 def lines_frame(costed: pd.DataFrame, dataset: Dataset | str, practice_ids: dict[str, int]) -> pd.DataFrame:
@@ -42,6 +44,10 @@ def lines_frame(costed: pd.DataFrame, dataset: Dataset | str, practice_ids: dict
     out["mff_defaulted"] = rows["mff_defaulted"].astype(bool)
     out["excess_days"] = rows["excess_days"].astype("Int64").fillna(0)
     out["cost_pence"] = rows["price_pence"].astype("Int64").fillna(0)
+    for column in _REFERRAL_CODES:
+        out[column] = out[column].str.slice(0, 2)
+    reqdate = rows["reqdate"] if "reqdate" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+    out["reqdate"] = valid_dates(reqdate)
     return out.reset_index(drop=True)
 
 
@@ -71,6 +77,7 @@ def store_activity_lines(upload, costed: pd.DataFrame, practice_ids: dict[str, i
             "practice_code": text("practice"),
             "month": dates("month"),
             "activity_date": dates("activity_date"),
+            "reqdate": dates("reqdate"),
             "line_no": pa.array(frame["line_no"].to_numpy(dtype=np.int64)),
             **{c: text(c) for c in _TEXT if c not in ("practice",)},
             "los_days": pa.array(frame["los_days"], type=pa.int64()),

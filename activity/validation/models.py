@@ -63,6 +63,11 @@ class ActivityLine(models.Model):
     excess_days = models.BigIntegerField(default=0)
     cost_pence = models.BigIntegerField()
     is_current = models.BooleanField(default=True)  # False once a later upload restates its slice
+    # Outpatients, kept for referrals (DOMAIN 10): FIRSTATT, REFSOURC, a valid REQDATE, PRIORITY.
+    firstatt = models.CharField("FIRSTATT", max_length=2, blank=True)
+    refsourc = models.CharField("REFSOURC", max_length=2, blank=True)
+    reqdate = models.DateField("REQDATE", null=True, blank=True, help_text="Only when a valid date.")
+    priority = models.CharField("PRIORITY", max_length=2, blank=True)
 
     objects = ActivityLineQuerySet.as_manager()
     scope_paths = _SCOPE

@@ -12,6 +12,7 @@ from budgets.selectors.budgets import (
     sees_drafts,
 )
 from budgets.selectors.outturn import budget_outturn, practice_year_outturn  # noqa: F401
+from budgets.selectors.referral_report import practice_referral_report
 from budgets.selectors.reports import (
     Dashboard,
     default_year,
@@ -38,6 +39,7 @@ __all__ = [
     "drilldown",
     "overview",
     "peer_comparison",
+    "practice_referral_report",
     "practice_budget_lines",
     "practice_budget_position",
     "practice_dashboard",

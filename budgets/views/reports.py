@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from activity.validation.filters import MonthField
 from budgets import selectors
 from budgets.constants import PEER_PODS, TOTAL
 from budgets.filters import ReportRowFilter
@@ -639,3 +641,78 @@ class ReportRecomputeView(PbcPermissionMixin, View):
         )
         messages.info(request, f"The {year} reports are being recomputed.")
         return redirect(f"{reverse('budgets:report_overview')}?year={year.label}")
+
+
+REFERRAL_HEADERS = ["Provider", "GP referrals", "of which routine", "of which urgent or two-week wait",
+                    "GP referrals YTD", "Other sources", "Other sources YTD"]  # fmt: skip
+BUDGET_HEADERS = ["Category", "Provider", "Activity", "Cost", "Budget", "YTD activity", "YTD actual", "YTD budget",
+                  "Variance"]  # fmt: skip
+
+
+class PracticeReferralReportView(TablesMixin, PbcPermissionMixin, TemplateView):
+    """The monthly practice referral report (seed 002 Appendix 2 h): GP referrals by provider, this month
+    and YTD, beside the practice's outpatient and admission budget lines by provider; CSV per table, Excel."""
+
+    permission_required = ("budgets.view_reportrow", "activity.view_referral")
+    template_name = "budgets/practice_referral_report.html"
+
+    def _load(self):
+        if hasattr(self, "_loaded"):
+            return self._loaded
+
+        practice = practice_get(user=self.request.user, code=self.kwargs["code"])
+        years = selectors.report_years(pct=practice.pct_id)
+        try:
+            month = MonthField(required=False).clean(self.request.GET.get("month"))
+        except forms.ValidationError as exc:
+            raise Http404("Give the month as YYYY-MM.") from exc
+        if month is None:
+            year = year_from(
+                self.request, choices=years, default=selectors.default_year(pct=practice.pct_id, years=years)
+            )
+            run = selectors.report_run_latest(pct=practice.pct_id, year=year) if year else None
+            month = (run.current_to if run and run.current_to else None) or (year.fy.start if year else None)
+        if month is None:
+            raise Http404("No reports yet.")
+        year = next((y for y in years if month in y.fy), None)
+        if year is None:
+            raise Http404("No report for that month.")
+        report = selectors.practice_referral_report(
+            user=self.request.user, practice=practice, year=year, month=month
+        )
+        self._loaded = (practice, year, month, report)
+        return self._loaded
+
+    def get_export_name(self):
+        practice, _, month, _ = self._load()
+        return f"referral-report-{practice.code}-{month:%Y-%m}"
+
+    def get_tables(self):
+        _, _, month, report = self._load()
+        referrals = [
+            [r["provider"] or "(none)", r["gp"], r["gp_routine"], r["gp_urgent"], r["gp_ytd"], r["other"],
+             r["other_ytd"]]
+            for r in report["referrals"]
+        ]  # fmt: skip
+        total = [sum(r[i] for r in referrals) for i in range(1, len(REFERRAL_HEADERS))]
+        budget = [
+            [r["category_name"], r["provider"] or "(none)", r["activity_count"], money(r["actual_pence"]),
+             money(r["budget_pence"]), r["ytd_activity_count"], money(r["ytd_actual_pence"]),
+             money(r["ytd_budget_pence"]), money(r["variance_pence"])]
+            for r in report["budget"]
+        ]  # fmt: skip
+        return [
+            Table(slug="referrals", title=f"GP referrals {month:%B %Y}", headers=REFERRAL_HEADERS, rows=referrals,
+                  total=["Total", *total] if referrals else None),
+            Table(slug="budget", title=f"Activity against budget {month:%B %Y}", headers=BUDGET_HEADERS,
+                  rows=budget),
+        ]  # fmt: skip
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        practice, year, month, report = self._load()
+        ctx.update(
+            practice=practice, year=year, month=month, report=report, tables=self.get_tables(),
+            months=year.fy.months(),
+        )  # fmt: skip
+        return ctx

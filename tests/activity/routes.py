@@ -1,4 +1,5 @@
-"""Permission-matrix entries for validation and challenge of activity lines (pages and API)."""
+"""Permission-matrix entries for validation and challenge of activity lines, and for referrals (pages and
+API)."""
 
 from datetime import date
 
@@ -9,6 +10,8 @@ CHALLENGERS = {Role.PRACTICE_MANAGER}
 DECIDERS = PCT_STAFF
 QUERY_READERS = PCT_STAFF | {Role.AUDITOR}
 CLOSERS = {Role.PCT_FINANCE, Role.PCT_INFORMATION}
+REFERRAL_UPLOADERS = PCT_STAFF | {Role.API_CLIENT_WRITE}
+REFERRAL_UPLOAD_VIEWERS = REFERRAL_UPLOADERS | {Role.AUDITOR}
 
 
 def _practice(world, role, in_scope):
@@ -56,6 +59,13 @@ def challenge_pk(world, role, in_scope):
     return {"pk": challenge.pk}
 
 
+def referral_upload_pk(world, role, in_scope):
+    from activity.models import ReferralUpload
+
+    pct = world.pct if in_scope else world.other_pct
+    return {"pk": ReferralUpload.objects.create(pct=pct, filename="referrals.csv", checksum="x").pk}
+
+
 def provider(world, role, in_scope):
     return {"provider": "RD1"}
 
@@ -78,4 +88,11 @@ ROUTES = [
         "activity-challenge-decision", DECIDERS, api=True, kwargs=challenge_pk, method="post", ok_status=400
     ),
     Route("validation-return-list", ALL_ROLES, api=True),
+    # Referrals.
+    Route("activity:referral_rate_list", ALL_ROLES),
+    Route("activity:referral_upload_list", REFERRAL_UPLOAD_VIEWERS),
+    Route("activity:referral_upload_create", REFERRAL_UPLOADERS),
+    Route("activity:referral_upload_detail", REFERRAL_UPLOAD_VIEWERS, kwargs=referral_upload_pk),
+    Route("referral-rate-list", ALL_ROLES, api=True),
+    Route("referral-upload-list", REFERRAL_UPLOAD_VIEWERS, api=True),
 ]

@@ -509,7 +509,9 @@ def test_outpatient_and_ae_extracts(tmp_path: Path) -> None:
     op = write(tmp_path, delimited(header, rows), name="op.csv")
     df, _ = read_all(op, "OP")
     assert df.iloc[0].tolist() == [
-        2, "A1", key("T1"), "M85001", "RTH", "330", pd.NA, "2007-05-02", "1", "5", pd.NA, pd.NA,
+        2, "A1", key("T1"), "M85001", "RTH", "330", pd.NA, "2007-05-02", "1", "5",
+        pd.NA, pd.NA, pd.NA,  # REFSOURC, REQDATE, PRIORITY
+        pd.NA, pd.NA,  # no invalid code
     ]  # fmt: skip
     ae = write(
         tmp_path,

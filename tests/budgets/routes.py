@@ -184,6 +184,7 @@ ROUTES = [
     Route("budgets:practice_dashboard", ALL_ROLES, kwargs=practice_with_reports),
     Route("budgets:practice_drilldown", ALL_ROLES, kwargs=practice_with_reports),
     Route("budgets:practice_statement", ALL_ROLES, kwargs=practice_with_reports),
+    Route("budgets:practice_referral_report", ALL_ROLES, kwargs=practice_with_reports),
     Route("budgets:report_list", ALL_ROLES),
     Route("budgets:report_recompute", FINANCE, method="post", ok_status=302),
     # Budget setting (API). State changes on incomplete versions are refused: who gets that far is checked.
