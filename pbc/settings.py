@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationKindEnum": "applications.choices.ApplicationKind",
         "DeclarationKindEnum": "freed_resources.choices.DeclarationKind",
         "ImportKindEnum": "pbc.choices.ImportKind",
+        "FunnelPositionEnum": "pbc.funnel.FUNNEL_POSITIONS",
     },
 }
 

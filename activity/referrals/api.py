@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from activity.referrals import selectors, services
 from activity.referrals.choices import SourceGroup
 from activity.referrals.filters import ReferralRateFilter
-from activity.referrals.models import ReferralUpload
+from activity.referrals.models import Referral, ReferralUpload
 from activity.validation.api import MonthSerializerField
 from pbc.api.schema import ERRORS_READ, ERRORS_WRITE
 from pbc.exceptions import ApplicationError
@@ -55,6 +55,7 @@ class ReferralRateListApi(generics.GenericAPIView):
     gives an empty list."""
 
     serializer_class = ReferralRateOutputSerializer
+    queryset = Referral.objects.none()  # rows come from the selector; this names the model
     required_permissions = ("activity.view_referral",)
 
     @extend_schema(
