@@ -554,3 +554,74 @@ class SchemeScheduleOutputSerializer(serializers.Serializer):
     lines = serializers.IntegerField()
     total = MoneyField()
     by_status = serializers.DictField(child=MoneyField())
+
+
+# --- directed enhanced services ----------------------------------------------------------------------
+
+
+def _optional(field_class, help_text: str, **kwargs):
+    """An input field that may be left out or null (the DES that needs it says so)."""
+    return field_class(required=False, default=None, allow_null=True, help_text=help_text, **kwargs)
+
+
+class DesCalculationInputSerializer(serializers.Serializer):
+    """A DES payment from the figures given (nothing is read or saved)."""
+
+    des = serializers.ChoiceField(
+        choices=[
+            "heart_failure",
+            "alcohol",
+            "learning_disabilities",
+            "osteoporosis",
+            "ethnicity",
+            "extended_hours",
+            "im_t",
+        ]
+    )
+    financial_year = FinancialYearInputField()
+    list_size = serializers.IntegerField(min_value=0, help_text="Registered patients on the practice list.")
+    average_list_size = _optional(
+        serializers.IntegerField,
+        "National average list; when omitted, the figure configured for the year.",
+        min_value=1,
+    )
+    criteria_met = _optional(
+        serializers.ListField,
+        "Osteoporosis: the criteria (1, 2, 3) the practice meets.",
+        child=serializers.IntegerField(min_value=1, max_value=3),
+        max_length=3,
+    )
+    hours_provided = _optional(
+        serializers.DecimalField,
+        "Extended hours: extra appointment hours provided a week.",
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+    )
+    attended_education = _optional(
+        serializers.BooleanField, "Learning disabilities: the practice attended the PCT's education session."
+    )
+    count = _optional(
+        serializers.IntegerField,
+        "Heart failure: patients treated; alcohol: new patients screened; learning disabilities: health checks.",
+        min_value=0,
+    )
+    amount = _optional(MoneyField, "IM&T: the one-off payment claimed (the seed sets no rate).")
+
+    def validate_criteria_met(self, value):
+        if value is not None and len(set(value)) != len(value):
+            raise serializers.ValidationError("Give each criterion once.")
+        return value
+
+
+class DesConditionOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    met = serializers.BooleanField()
+
+
+class DesCalculationOutputSerializer(serializers.Serializer):
+    des = serializers.CharField()
+    financial_year = serializers.CharField(source="year.label")
+    amount = MoneyField(source="amount_pence", help_text='"0.00" when a condition is not met.')
+    conditions = DesConditionOutputSerializer(many=True)
+    basis = serializers.CharField()

@@ -136,7 +136,9 @@ def test_killed_worker_loses_nothing_and_the_job_can_be_retried(world, live_work
 
 def _report_rows() -> list[tuple]:
     return list(
-        ReportRow.objects.order_by("pk").values_list("level", "practice_id", "locality_id", "category", "provider", "month", "actual_pence")
+        ReportRow.objects.order_by("pk").values_list(
+            "level", "practice_id", "locality_id", "category", "provider", "month", "actual_pence"
+        )
     )
 
 
@@ -181,6 +183,8 @@ def test_worker_killed_mid_recompute_leaves_the_reports_and_the_next_run_complet
     with live_worker_factory():
         reports_recompute_nightly_task.delay()
         _wait(lambda: ReportRun.objects.count() > runs, what="the next recompute")
-    after = ReportRow.objects.values_list("level", "practice_id", "locality_id", "category", "provider", "month", "actual_pence")
+    after = ReportRow.objects.values_list(
+        "level", "practice_id", "locality_id", "category", "provider", "month", "actual_pence"
+    )
     assert sorted(after) == sorted(before)  # the same figures, once each
     assert ReportRun.objects.count() == runs + 1
