@@ -7,7 +7,7 @@ from rest_framework import serializers
 from agreements.choices import AgreementAction, LesLeadRole, PartyKind, PaymentAction
 from agreements.constants import LES_MIN_HOURS_PER_GP_PER_MONTH
 from agreements.selectors import has_signature
-from pbc.api.fields import MoneyField
+from pbc.api.fields import FinancialYearInputField, MoneyField
 from pbc.fiscal import FinancialYear
 
 
@@ -332,21 +332,6 @@ class AchievementInputSerializer(serializers.Serializer):
 
 
 # --- the indicative-budget rule's facts --------------------------------------------------------------
-
-
-class FinancialYearInputField(serializers.RegexField):
-    """A financial year written like 2007/08, given to services as a ``FinancialYear``."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Financial year, e.g. 2007/08.")
-        super().__init__(r"^\d{4}/\d{2}$", max_length=7, **kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        text = super().run_validation(data)  # the string, checked against the pattern
-        try:
-            return FinancialYear.parse(text)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
 
 
 class YearEndBudgetPositionOutputSerializer(serializers.Serializer):
