@@ -173,3 +173,49 @@ def test_a_malformed_year_is_400(world, year):
 
 def test_anonymous_is_401(world):
     assert APIClient().get(url(world.practice.code)).status_code == 401
+
+
+# --- an approved request to hold a budget sets it ---------------------------------------------------
+
+
+def test_approving_a_request_to_hold_a_budget_makes_the_practice_a_holder(world):
+    from applications.choices import ApplicationKind, ApplicationStatus
+    from applications.services import application_transition
+    from tests.factories.applications import application_for
+
+    application = application_for(
+        world.practice,
+        kind=ApplicationKind.HOLD_BUDGET,
+        status=ApplicationStatus.AWAITING_RATIFICATION,
+        proposed_start=None,
+    )
+    year = application.year.start_year
+    assert (
+        api_for(world, Role.PRACTICE_MANAGER)
+        .get(url(world.practice.code, FinancialYear(year).label))
+        .json()["status"]
+        == "not_holding"
+    )
+    application_transition(
+        application=application, action="ratify", actor=world.users[Role.BOARD_MEMBER], reason="Ratified"
+    )
+    data = (
+        api_for(world, Role.PRACTICE_MANAGER).get(url(world.practice.code, FinancialYear(year).label)).json()
+    )
+    assert data["status"] == "holding"
+    assert data["holding_from"] == FinancialYear(year).start.isoformat()
+    assert data["categories"] == []
+    row = BudgetHoldingStatus.objects.get(practice=world.practice, start_year=year)
+    assert row.history.get().history_change_reason.startswith(f"{application.reference} approved")
+
+
+def test_approving_another_kind_changes_no_status(world):
+    from applications.choices import ApplicationStatus
+    from applications.services import application_transition
+    from tests.factories.applications import application_for
+
+    application = application_for(world.practice, status=ApplicationStatus.AWAITING_RATIFICATION)
+    application_transition(
+        application=application, action="ratify", actor=world.users[Role.BOARD_MEMBER], reason="Ratified"
+    )
+    assert not BudgetHoldingStatus.objects.exists()
