@@ -219,3 +219,10 @@ def test_approving_another_kind_changes_no_status(world):
         application=application, action="ratify", actor=world.users[Role.BOARD_MEMBER], reason="Ratified"
     )
     assert not BudgetHoldingStatus.objects.exists()
+
+
+def test_the_admin_lists_statuses_read_only(world, admin_client):
+    set_status(world)
+    response = admin_client.get("/admin/budgets/budgetholdingstatus/")
+    assert response.status_code == 200
+    assert world.practice.code in response.content.decode()
