@@ -301,3 +301,21 @@ class BudgetHoldingStatusOutputSerializer(serializers.Serializer):
     shadow_start = serializers.DateField(allow_null=True)
     shadow_end = serializers.DateField(allow_null=True)
     holding_from = serializers.DateField(allow_null=True)
+
+
+class BudgetHoldingStatusInputSerializer(serializers.Serializer):
+    """PCT staff set or change a practice's status for a year; the reason goes on the history."""
+
+    financial_year = FinancialYearInputField()
+    status = serializers.ChoiceField(choices=BudgetHoldingStatusChoice.choices)
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Category codes held; empty means every category.",
+    )
+    shadow_start = serializers.DateField(required=False, allow_null=True, default=None)
+    shadow_end = serializers.DateField(required=False, allow_null=True, default=None)
+    holding_from = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=2000, help_text="Why the status is set or changed.")

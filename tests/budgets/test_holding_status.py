@@ -226,3 +226,52 @@ def test_the_admin_lists_statuses_read_only(world, admin_client):
     response = admin_client.get("/admin/budgets/budgetholdingstatus/")
     assert response.status_code == 200
     assert world.practice.code in response.content.decode()
+
+
+# --- PCT staff change it through the API ------------------------------------------------------------
+
+
+def test_pct_staff_set_the_status_with_a_reason(world):
+    body = {
+        "financial_year": "2008/09",
+        "status": "shadow",
+        "categories": ["OP"],
+        "shadow_start": "2008-04-01",
+        "shadow_end": "2008-09-30",
+        "reason": "Shadow for outpatients first",
+    }
+    response = api_for(world, Role.PCT_FINANCE).post(url(world.practice.code, None), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "shadow" and response.json()["categories"] == ["OP"]
+    row = BudgetHoldingStatus.objects.get(practice=world.practice)
+    assert row.history.get().history_user == world.users[Role.PCT_FINANCE]
+    assert row.history.get().history_change_reason == "Shadow for outpatients first"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "holding", "reason": "x"}, "holding_from"),
+        ({"status": "holding", "holding_from": "2008-04-01"}, "reason"),
+        ({"status": "holding", "holding_from": "2008-04-01", "reason": " "}, "reason"),
+        ({"status": "owning", "reason": "x"}, "status"),
+        ({"status": "shadow", "reason": "x"}, "shadow_start"),
+        ({"status": "holding", "holding_from": "2008-13-01", "reason": "x"}, "holding_from"),
+    ],
+)
+def test_bad_status_bodies_are_400_and_save_nothing(world, body, field):
+    response = api_for(world, Role.PCT_FINANCE).post(
+        url(world.practice.code, None), {"financial_year": "2008/09", **body}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert not BudgetHoldingStatus.objects.exists()
+
+
+def test_practices_cannot_change_their_status_and_other_pcts_are_404(world):
+    body = {"financial_year": "2008/09", "status": "holding", "holding_from": "2008-04-01", "reason": "x"}
+    own = api_for(world, Role.PRACTICE_MANAGER).post(url(world.practice.code, None), body, format="json")
+    assert own.status_code == 403
+    foreign = api_for(world, Role.PCT_FINANCE).post(url(world.foreign.code, None), body, format="json")
+    assert foreign.status_code == 404
+    assert not BudgetHoldingStatus.objects.exists()
