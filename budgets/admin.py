@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from budgets.models import BudgetCategory, BudgetLine, BudgetSet, ReportRow, ReportRun
+from budgets.models import BudgetCategory, BudgetHoldingStatus, BudgetLine, BudgetSet, ReportRow, ReportRun
 from pbc.admin import ReadOnlyAdmin
 
 
@@ -9,6 +9,14 @@ from pbc.admin import ReadOnlyAdmin
 class BudgetCategoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["pct", "year", "code", "name", "devolved"]
     list_filter = ["year", "devolved"]
+
+
+@admin.register(BudgetHoldingStatus)
+class BudgetHoldingStatusAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Read-only here: the status changes through its service, with a reason."""
+
+    list_display = ["practice", "start_year", "status", "holding_from", "shadow_start", "shadow_end"]
+    list_filter = ["status", "start_year"]
 
 
 @admin.register(BudgetSet)

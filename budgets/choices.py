@@ -46,6 +46,14 @@ class HoldingKind(models.TextChoices):
     UNATTRIBUTED = "unattributed", "Unattributed activity"
 
 
+class BudgetHoldingStatusChoice(models.TextChoices):
+    """Whether a practice holds its indicative budget in a year (DOMAIN section 12)."""
+
+    NOT_HOLDING = "not_holding", "Not holding"
+    SHADOW = "shadow", "Shadow (monitored, not holding)"
+    HOLDING = "holding", "Holding"
+
+
 # --- reports ---------------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,10 @@ from pbc.roles import EVERY_ROLE, PCT_STAFF, grant
 # Budgets: everyone sees the published budgets in their scope (a practice its own lines, a locality lead
 # the locality's practices); the PCT-wide versions, their central holdings and history are for PCT roles.
 NOT_PRACTICE_SCOPED = tuple(r for r in EVERY_ROLE if r not in (Role.PRACTICE_MANAGER, Role.LOCALITY_LEAD))
-grant(EVERY_ROLE, ("budgets.view_budgetline", "budgets.view_budgetcategory"))
+grant(
+    EVERY_ROLE,
+    ("budgets.view_budgetline", "budgets.view_budgetcategory", "budgets.view_budgetholdingstatus"),
+)
 grant(
     NOT_PRACTICE_SCOPED,
     (
@@ -27,6 +30,10 @@ grant(
         "budgets.add_budgetadjustment",
         "budgets.delete_budgetadjustment",
     ),
+)
+grant(
+    (Role.PCT_FINANCE, Role.PCT_COMMISSIONING),
+    ("budgets.add_budgetholdingstatus", "budgets.change_budgetholdingstatus"),
 )
 
 # Reports: every role reads the rows in its scope; overviews (league tables, heat maps) are for roles that

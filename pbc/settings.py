@@ -182,6 +182,16 @@ PBC_XLSX_MAX_RATIO = env.int("PBC_XLSX_MAX_RATIO", default=100)
 # An upload that would shrink a published provider-month to under this share of its spells (or empty it)
 # is refused (409) until it is sent again with confirm_restate.
 PBC_RESTATE_MIN_SHARE = Decimal(env.str("PBC_RESTATE_MIN_SHARE", default="0.5"))
+# Directed enhanced services: the national average list per financial year that osteoporosis and extended
+# hours scale by ("2008/09=6000": the Extended Hours DES's 30 minutes a week per 1,000 patients is three
+# hours for 6,000), and the share of each of the three osteoporosis criteria (a third each by default).
+PBC_DES_AVERAGE_LIST_SIZES = {
+    year.strip(): int(size)
+    for year, _, size in (
+        item.partition("=") for item in env.list("PBC_DES_AVERAGE_LIST_SIZES", default=["2008/09=6000"])
+    )
+}
+PBC_DES_OSTEOPOROSIS_SHARES = env.list("PBC_DES_OSTEOPOROSIS_SHARES", default=["1/3", "1/3", "1/3"])
 # Validation of activity (DOMAIN 10): a month's lines may be challenged until this many days after the
 # month ends (after that, or once the PCT closes the month, challenges are refused: the provider's
 # figures for it are final); a practice's validation return is late after this many days.

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from agreements.choices import AgreementAction, LesLeadRole, PartyKind, PaymentAction
 from agreements.constants import LES_MIN_HOURS_PER_GP_PER_MONTH
 from agreements.selectors import has_signature
-from pbc.api.fields import MoneyField
+from pbc.api.fields import FinancialYearInputField, MoneyField
 from pbc.fiscal import FinancialYear
 
 
@@ -334,21 +334,6 @@ class AchievementInputSerializer(serializers.Serializer):
 # --- the indicative-budget rule's facts --------------------------------------------------------------
 
 
-class FinancialYearInputField(serializers.RegexField):
-    """A financial year written like 2007/08, given to services as a ``FinancialYear``."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Financial year, e.g. 2007/08.")
-        super().__init__(r"^\d{4}/\d{2}$", max_length=7, **kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        text = super().run_validation(data)  # the string, checked against the pattern
-        try:
-            return FinancialYear.parse(text)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-
-
 class YearEndBudgetPositionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     practice = serializers.CharField(source="practice.code")
@@ -554,3 +539,74 @@ class SchemeScheduleOutputSerializer(serializers.Serializer):
     lines = serializers.IntegerField()
     total = MoneyField()
     by_status = serializers.DictField(child=MoneyField())
+
+
+# --- directed enhanced services ----------------------------------------------------------------------
+
+
+def _optional(field_class, help_text: str, **kwargs):
+    """An input field that may be left out or null (the DES that needs it says so)."""
+    return field_class(required=False, default=None, allow_null=True, help_text=help_text, **kwargs)
+
+
+class DesCalculationInputSerializer(serializers.Serializer):
+    """A DES payment from the figures given (nothing is read or saved)."""
+
+    des = serializers.ChoiceField(
+        choices=[
+            "heart_failure",
+            "alcohol",
+            "learning_disabilities",
+            "osteoporosis",
+            "ethnicity",
+            "extended_hours",
+            "im_t",
+        ]
+    )
+    financial_year = FinancialYearInputField()
+    list_size = serializers.IntegerField(min_value=0, help_text="Registered patients on the practice list.")
+    average_list_size = _optional(
+        serializers.IntegerField,
+        "National average list; when omitted, the figure configured for the year.",
+        min_value=1,
+    )
+    criteria_met = _optional(
+        serializers.ListField,
+        "Osteoporosis: the criteria (1, 2, 3) the practice meets.",
+        child=serializers.IntegerField(min_value=1, max_value=3),
+        max_length=3,
+    )
+    hours_provided = _optional(
+        serializers.DecimalField,
+        "Extended hours: extra appointment hours provided a week.",
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+    )
+    attended_education = _optional(
+        serializers.BooleanField, "Learning disabilities: the practice attended the PCT's education session."
+    )
+    count = _optional(
+        serializers.IntegerField,
+        "Heart failure: patients treated; alcohol: new patients screened; learning disabilities: health checks.",
+        min_value=0,
+    )
+    amount = _optional(MoneyField, "IM&T: the one-off payment claimed (the seed sets no rate).")
+
+    def validate_criteria_met(self, value):
+        if value is not None and len(set(value)) != len(value):
+            raise serializers.ValidationError("Give each criterion once.")
+        return value
+
+
+class DesConditionOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    met = serializers.BooleanField()
+
+
+class DesCalculationOutputSerializer(serializers.Serializer):
+    des = serializers.CharField()
+    financial_year = serializers.CharField(source="year.label")
+    amount = MoneyField(source="amount_pence", help_text='"0.00" when a condition is not met.')
+    conditions = DesConditionOutputSerializer(many=True)
+    basis = serializers.CharField()

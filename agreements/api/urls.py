@@ -43,6 +43,7 @@ urlpatterns = [
         views.SchemeScheduleApi.as_view(),
         name="incentive-scheme-schedule",
     ),
+    path("incentives/des-calculation/", views.DesCalculationApi.as_view(), name="des-calculation"),
     path("payments/<int:pk>/transitions/", views.PaymentTransitionsApi.as_view(), name="payment-transitions"),
     path(
         "budget-positions/new/", views.YearEndBudgetPositionCreateApi.as_view(), name="budget-position-create"

@@ -18,6 +18,7 @@ from applications.choices import (
     TERMINAL_STATES,
     WORKFLOW,
     Action,
+    ApplicationKind,
     ApplicationStatus,
     Step,
 )
@@ -25,7 +26,9 @@ from applications.constants import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES
 from applications.exceptions import ConflictOfInterest
 from applications.models import AgendaItem, Application, ApplicationTransition, Attachment, DecisionRules
 from applications.services._common import after_commit, display_name, require, save
+from budgets.services import budget_holding_status_set
 from pbc.exceptions import ApplicationError, Conflict, InvalidTransition
+from pbc.fiscal import FinancialYear as FiscalYear
 from pbc.fiscal import fy_of
 from pbc.models import FinancialYear, Locality, Practice
 from pbc.permissions import scope_queryset, user_scope
@@ -307,8 +310,33 @@ def application_transition(
             ],
         )
 
+    if (
+        application.kind == ApplicationKind.HOLD_BUDGET
+        and application.status == ApplicationStatus.APPROVED
+        and from_status != ApplicationStatus.APPROVED
+    ):
+        _hold_budget_approved(application, actor=actor)
+
     after_commit("applications.tasks.application_transition_notify_task", transition.pk)
     return application
+
+
+def _hold_budget_approved(application: Application, *, actor) -> None:
+    """An approved request to hold a budget makes each of its practices a budget holder for the year, for
+    every category, from the proposed start (or the start of the year). PCT staff change it afterwards
+    through ``budget_holding_status_set`` with a reason."""
+    year = FiscalYear(application.year.start_year)
+    proposed = application.proposed_start
+    start = proposed if proposed is not None and proposed in year else year.start
+    for practice in application.practices.order_by("code"):
+        budget_holding_status_set(
+            practice=practice,
+            year=year,
+            status="holding",
+            holding_from=start,
+            reason=f"{application.reference} approved: {application.title}",
+            actor=actor,
+        )
 
 
 def application_submit(*, application: Application, actor) -> Application:

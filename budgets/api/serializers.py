@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from activity.extract_schema import PODS
-from budgets.choices import Phasing, RiskMode, ShareBasis, UnattributedTreatment
-from pbc.api.fields import MoneyField
+from budgets.choices import BudgetHoldingStatusChoice, Phasing, RiskMode, ShareBasis, UnattributedTreatment
+from pbc.api.fields import FinancialYearInputField, MoneyField
 
 _YEAR = {"help_text": "Financial year, e.g. 2007/08."}
 
@@ -280,3 +280,42 @@ class PeerComparisonOutputSerializer(serializers.Serializer):
     current_to = serializers.IntegerField()
     mean_rate = serializers.FloatField()
     points = PeerPointOutputSerializer(many=True)
+
+
+# --- budget-holding status -----------------------------------------------------------------------------
+
+
+class BudgetHoldingQuerySerializer(serializers.Serializer):
+    financial_year = FinancialYearInputField(
+        required=False, default=None, help_text="Financial year, e.g. 2008/09; default the current one."
+    )
+
+
+class BudgetHoldingStatusOutputSerializer(serializers.Serializer):
+    practice = serializers.CharField(source="practice.code")
+    financial_year = serializers.CharField()
+    status = serializers.ChoiceField(choices=BudgetHoldingStatusChoice.choices)
+    categories = serializers.ListField(
+        child=serializers.CharField(), help_text="Category codes held; empty means every category."
+    )
+    shadow_start = serializers.DateField(allow_null=True)
+    shadow_end = serializers.DateField(allow_null=True)
+    holding_from = serializers.DateField(allow_null=True)
+
+
+class BudgetHoldingStatusInputSerializer(serializers.Serializer):
+    """PCT staff set or change a practice's status for a year; the reason goes on the history."""
+
+    financial_year = FinancialYearInputField()
+    status = serializers.ChoiceField(choices=BudgetHoldingStatusChoice.choices)
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Category codes held; empty means every category.",
+    )
+    shadow_start = serializers.DateField(required=False, allow_null=True, default=None)
+    shadow_end = serializers.DateField(required=False, allow_null=True, default=None)
+    holding_from = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=2000, help_text="Why the status is set or changed.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets.api import budget_views, report_views
+from budgets.api import budget_views, holding_views, report_views
 
 urlpatterns = [
     path("budget-categories/", budget_views.BudgetCategoryListApi.as_view(), name="budget-category-list"),
@@ -26,6 +26,11 @@ urlpatterns = [
         "budget-sets/<int:pk>/need-weights/",
         budget_views.BudgetSetNeedWeightsApi.as_view(),
         name="budget-set-need-weights",
+    ),
+    path(
+        "practices/<str:code>/budget-holding/",
+        holding_views.PracticeBudgetHoldingApi.as_view(),
+        name="practice-budget-holding",
     ),
     path("budgets/", budget_views.BudgetLineListApi.as_view(), name="budget-line-list"),
     path("budgets/<int:pk>/", budget_views.BudgetLineDetailApi.as_view(), name="budget-line-detail"),

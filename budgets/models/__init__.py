@@ -9,6 +9,7 @@ from budgets.models.budgets import (
     BudgetSet,
     BudgetSetTransition,
 )
+from budgets.models.holding_status import BudgetHoldingStatus
 from budgets.models.reports import PeerActivity, ReportRow, ReportRun
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "BudgetBaseline",
     "BudgetCategory",
     "BudgetHolding",
+    "BudgetHoldingStatus",
     "BudgetLine",
     "BudgetSet",
     "BudgetSetTransition",

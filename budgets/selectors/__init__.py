@@ -11,6 +11,7 @@ from budgets.selectors.budgets import (
     practice_budget_lines,
     sees_drafts,
 )
+from budgets.selectors.holding_status import HoldingStatus, budget_holding_status_get
 from budgets.selectors.outturn import budget_outturn, practice_year_outturn  # noqa: F401
 from budgets.selectors.referral_report import practice_referral_report
 from budgets.selectors.reports import (
@@ -28,6 +29,8 @@ from budgets.selectors.reports import (
 
 __all__ = [
     "Dashboard",
+    "HoldingStatus",
+    "budget_holding_status_get",
     "budget_category_list",
     "budget_line_get",
     "budget_line_list",

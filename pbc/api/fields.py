@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pbc.fiscal import FinancialYear
 from pbc.money import MoneyError, parse_pounds, pence_to_str
 
 
@@ -36,4 +37,21 @@ class MoneyField(serializers.Field):
         return pence
 
 
-__all__ = ["MoneyField", "OpenApiTypes"]
+class FinancialYearInputField(serializers.RegexField):
+    """A financial year written like 2007/08, given to services as a ``FinancialYear``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Financial year, e.g. 2007/08.")
+        super().__init__(r"^\d{4}/\d{2}$", max_length=7, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        text = super().run_validation(data)  # the string, checked against the pattern
+        if text is None:  # left out of an optional field, or null where allowed
+            return None
+        try:
+            return FinancialYear.parse(text)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+__all__ = ["FinancialYearInputField", "MoneyField", "OpenApiTypes"]

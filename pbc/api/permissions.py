@@ -14,8 +14,12 @@ READ_ONLY_SCOPE_MESSAGE = (
 )
 
 
-def check_token_scope(request) -> None:
+def check_token_scope(request, view=None) -> None:
+    """A read token may not change anything. A view whose POST only calculates (``changes_nothing``, such
+    as the DES calculation) is a read."""
     token = request.auth
+    if getattr(view, "changes_nothing", False):
+        return
     if request.method not in permissions.SAFE_METHODS and isinstance(token, ApiToken) and not token.can_write:
         raise exceptions.PermissionDenied(READ_ONLY_SCOPE_MESSAGE)
 
@@ -32,7 +36,7 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
     }
 
     def has_permission(self, request, view):
-        check_token_scope(request)
+        check_token_scope(request, view)
         required = getattr(view, "required_permissions", None)
         if isinstance(required, dict):  # per HTTP method, e.g. {"GET": (...), "POST": (...)}
             required = required.get("GET" if request.method in ("HEAD", "OPTIONS") else request.method, ())

@@ -226,6 +226,8 @@ ROUTES = [
     Route("incentive-scheme-detail", ALL_ROLES, api=True, kwargs=scheme_pk),
     Route("incentive-scheme-calculation", ALL_ROLES, api=True, kwargs=scheme_pk),
     Route("incentive-scheme-schedule", ALL_ROLES, api=True, kwargs=scheme_pk),
+    # Calculates from the body and exposes no data: an empty body reaches validation for every role.
+    Route("des-calculation", ALL_ROLES, api=True, method="post", ok_status=400),
     Route("achievement-list", ALL_ROLES, api=True),
     Route("achievement-detail", ALL_ROLES, api=True, kwargs=achievement_pk),
     Route("payment-list", ALL_ROLES, api=True),

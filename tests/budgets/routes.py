@@ -4,6 +4,7 @@ from datetime import date
 
 from pbc.choices import Role
 from tests.mixins.matrix import ALL_ROLES, PCT_STAFF, Route
+from tests.pbc.routes import practice_code
 
 # Capabilities are the same for pages and API: a read-write API client may upload either way.
 UPLOAD_VIEWERS = PCT_STAFF | {Role.AUDITOR, Role.API_CLIENT_WRITE}
@@ -205,4 +206,6 @@ ROUTES = [
     Route("report-run-list", ALL_ROLES, api=True),
     Route("report-peer-comparison", ALL_ROLES, api=True),
     Route("report-recompute", FINANCE, api=True, method="post", ok_status=400),
+    # Budget-holding status: every role, a practice user only their own practice.
+    Route("practice-budget-holding", ALL_ROLES, api=True, kwargs=practice_code),
 ]

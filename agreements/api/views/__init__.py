@@ -9,6 +9,7 @@ from agreements.api.views.agreements import (
     AgreementVersionsApi,
     AgreementViewSet,
 )
+from agreements.api.views.des import DesCalculationApi
 from agreements.api.views.les import LesDeclarationApi, LesSignUpViewSet
 from agreements.api.views.payments import PaymentTransitionsApi, PaymentViewSet
 from agreements.api.views.positions import (
@@ -30,6 +31,7 @@ __all__ = [
     "AgreementTransitionsApi",
     "AgreementVersionsApi",
     "AgreementViewSet",
+    "DesCalculationApi",
     "IncentiveSchemeViewSet",
     "LesDeclarationApi",
     "LesSignUpViewSet",
