@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import environ
@@ -192,6 +193,16 @@ PBC_DES_AVERAGE_LIST_SIZES = {
     )
 }
 PBC_DES_OSTEOPOROSIS_SHARES = env.list("PBC_DES_OSTEOPOROSIS_SHARES", default=["1/3", "1/3", "1/3"])
+try:
+    _des_shares = [Fraction(share) for share in PBC_DES_OSTEOPOROSIS_SHARES]
+    _des_averages_ok = all(size >= 1 for size in PBC_DES_AVERAGE_LIST_SIZES.values())
+except (ValueError, ZeroDivisionError) as exc:
+    raise ImproperlyConfigured(f"PBC_DES_OSTEOPOROSIS_SHARES: {exc}") from exc
+if len(_des_shares) != 3 or any(share < 0 for share in _des_shares) or not _des_averages_ok:
+    raise ImproperlyConfigured(
+        "PBC_DES_OSTEOPOROSIS_SHARES needs three shares (e.g. 1/3,1/3,1/3) and every "
+        "PBC_DES_AVERAGE_LIST_SIZES entry a list of at least 1 (e.g. 2008/09=6000)."
+    )
 # Validation of activity (DOMAIN 10): a month's lines may be challenged until this many days after the
 # month ends (after that, or once the PCT closes the month, challenges are refused: the provider's
 # figures for it are final); a practice's validation return is late after this many days.
