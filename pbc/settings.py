@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "DeclarationKindEnum": "freed_resources.choices.DeclarationKind",
         "ImportKindEnum": "pbc.choices.ImportKind",
         "FunnelPositionEnum": "pbc.funnel.FUNNEL_POSITIONS",
+        "BudgetHoldingStatusEnum": "budgets.choices.BudgetHoldingStatusChoice",
     },
 }
 
