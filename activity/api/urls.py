@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activity.api import views
+from activity.api import patients, views
 from activity.referrals import api as referrals
 from activity.validation import api as validation
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("uploads/<int:pk>/problems/", views.UploadProblemListApi.as_view(), name="upload-problem-list"),
     path("uploads/<int:pk>/retry/", views.UploadRetryApi.as_view(), name="upload-retry"),
     path("activity/", views.ActivityListApi.as_view(), name="activity-list"),
+    path("high-cost-patients/", patients.HighCostPatientListApi.as_view(), name="high-cost-patient-list"),
+    path("cost-concentration/", patients.CostConcentrationListApi.as_view(), name="cost-concentration-list"),
     # Validation and challenge of activity lines.
     path("activity-lines/", validation.ActivityLineListApi.as_view(), name="activity-line-list"),
     path(

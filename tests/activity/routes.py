@@ -83,6 +83,9 @@ ROUTES = [
     Route("activity:validation_month_close", CLOSERS, method="post", ok_status=302),
     Route("activity-line-list", ALL_ROLES, api=True),
     Route("activity-challenge-list", ALL_ROLES, api=True),
+    # Without ?practice= an allowed caller gets past the permission check to the field error (400).
+    Route("high-cost-patient-list", ALL_ROLES, api=True, ok_status=400),
+    Route("cost-concentration-list", ALL_ROLES, api=True),
     # An empty decision is refused (400) after the scope check (404): who gets that far is checked.
     Route(
         "activity-challenge-decision", DECIDERS, api=True, kwargs=challenge_pk, method="post", ok_status=400
