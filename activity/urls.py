@@ -1,6 +1,7 @@
 from django.urls import path
 
 from activity import views
+from activity.patients_views import HighCostPatientView
 from activity.referrals.urls import urlpatterns as referral_urls
 from activity.validation.urls import urlpatterns as validation_urls
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("uploads/<int:pk>/", views.UploadDetailView.as_view(), name="upload_detail"),
     path("uploads/<int:pk>/problems.csv", views.UploadProblemsCsvView.as_view(), name="upload_problems_csv"),
     path("uploads/<int:pk>/retry/", views.UploadRetryView.as_view(), name="upload_retry"),
+    path("high-cost-patients/", HighCostPatientView.as_view(), name="high_cost_patients"),
     *validation_urls,  # validation and challenge of activity lines
     *referral_urls,  # referral extracts and referral rates
 ]

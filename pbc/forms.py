@@ -91,3 +91,24 @@ class YearChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return obj.label
+
+
+class FinancialYearFilter(forms.Form):
+    """A filter form's ``financial_year`` written like 2007/08; this year when left blank."""
+
+    financial_year = forms.RegexField(
+        regex=r"^\d{4}/\d{2}$", required=False, label="Financial year", help_text="e.g. 2007/08"
+    )
+
+    def clean_financial_year(self):
+        from django.utils import timezone
+
+        from pbc.fiscal import FinancialYear, fy_of
+
+        value = self.cleaned_data.get("financial_year")
+        if not value:
+            return fy_of(timezone.localdate())
+        try:
+            return FinancialYear.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

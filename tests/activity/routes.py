@@ -86,6 +86,7 @@ ROUTES = [
     # Without ?practice= an allowed caller gets past the permission check to the field error (400).
     Route("high-cost-patient-list", ALL_ROLES, api=True, ok_status=400),
     Route("cost-concentration-list", ALL_ROLES, api=True),
+    Route("activity:high_cost_patients", ALL_ROLES),
     # An empty decision is refused (400) after the scope check (404): who gets that far is checked.
     Route(
         "activity-challenge-decision", DECIDERS, api=True, kwargs=challenge_pk, method="post", ok_status=400

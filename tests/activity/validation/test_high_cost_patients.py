@@ -85,3 +85,19 @@ def test_concentration_rule():
     assert result["patients"] == 200
     assert result["top_share"] == Decimal("0.3667")  # (10,100 + 9 × 100) / 30,000
     assert result["top_1pct_share"] == (Decimal(10_200) / Decimal(30_000)).quantize(Decimal("0.0001"))
+
+
+def test_the_page_shows_concentration_and_a_practice_s_top_patients(published, world, client):
+    client.force_login(world.users[Role.PCT_FINANCE])
+    page = client.get("/activity/high-cost-patients/", {"financial_year": "2007/08"}).content.decode()
+    assert (
+        'data-practice="L85001"' in page and 'data-practice="L85002"' in page and 'data-rank="1"' not in page
+    )
+    page = client.get("/activity/high-cost-patients/", {"financial_year": "2007/08", "practice": "L85001"})
+    body = page.content.decode()
+    assert 'data-rank="1"' in body and "£5,250.00" in body and "PATIENTAAA" not in body
+    client.force_login(world.users[Role.PRACTICE_MANAGER])
+    own = client.get("/activity/high-cost-patients/", {"financial_year": "2007/08"}).content.decode()
+    assert 'data-rank="2"' in own and 'data-practice="L85002"' not in own  # their practice, at once
+    other = client.get("/activity/high-cost-patients/", {"financial_year": "2007/08", "practice": "L85002"})
+    assert other.status_code == 200 and "No practice L85002 in your scope" in other.content.decode()
