@@ -936,15 +936,23 @@ def _publish(upload: ExtractUpload, slices: pd.DataFrame, summary: dict, lease: 
         if not owned.exists():
             raise jobs.LeaseLost(f"upload {upload.pk}: attempt {lease.attempt} no longer owns the job")
         _discard_attempts(upload, keep=lease.attempt)  # what a lost owner may still have written
-        old = (
-            ActivityAggregate.objects.current()
-            .filter(pct=upload.pct, dataset=upload.dataset)
-            .exclude(upload=upload)
-            .filter(restated)
-        )
+        # The published figures of the other uploads, named by (upload, attempt) rather than by a join to
+        # the uploads: PostgreSQL can plan an UPDATE through that join badly enough to take minutes.
+        published = Q(pk__in=[])
+        for pk, attempts in (
+            ExtractUpload.objects.filter(
+                pct_id=upload.pct_id, dataset=upload.dataset, status=UploadStatus.SUCCEEDED
+            )
+            .exclude(pk=upload.pk)
+            .values_list("pk", "attempts")
+        ):
+            published |= Q(upload_id=pk, attempt=attempts)
+        old = ActivityAggregate.objects.filter(
+            pct_id=upload.pct_id, dataset=upload.dataset, is_current=True
+        ).filter(published, restated)
         before = _slice_totals(old)
         replaced_uploads = sorted(set(old.values_list("upload_id", flat=True)))
-        ActivityAggregate.objects.filter(pk__in=old.values("pk")).update(is_current=False)
+        old.update(is_current=False)
         activity_lines_publish(upload, restated)  # the activity lines follow their aggregates
         after = {
             (provider, f"{month:%Y-%m-%d}"): {
