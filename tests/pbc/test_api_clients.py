@@ -144,7 +144,12 @@ def test_rates_come_from_the_environment():
 
 # --- CSV ------------------------------------------------------------------------------------------
 
-LIST_ROUTES = [r for r in registered_routes() if r.api and r.name.endswith("-list") and r.kwargs is None]
+# Lists that answer without query parameters (one that needs e.g. ?practice= answers 400 in the matrix).
+LIST_ROUTES = [
+    r
+    for r in registered_routes()
+    if r.api and r.name.endswith("-list") and r.kwargs is None and r.ok_status == 200
+]
 
 
 def read_csv(response) -> list[dict]:
